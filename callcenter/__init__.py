@@ -1,0 +1,1 @@
+"""Calls, follow-up rules and queues, and complaints."""

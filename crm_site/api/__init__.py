@@ -1,0 +1,1 @@
+"""The API base: authentication, permissions, pagination, errors, schema and the scoped viewset."""

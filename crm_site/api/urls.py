@@ -1,0 +1,13 @@
+"""URLs under /api/v1/: every app's resources, plus the token endpoint."""
+
+from django.urls import include, path
+
+import dealers.api.urls  # noqa: F401  (registers its resources)
+from dealers.api.auth import TokenView
+
+from .router import router
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,13 @@
+"""Browser pages: login, home and each app's pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import web
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("org/", include("dealers.urls")),
+]

@@ -1,0 +1,1 @@
+"""Organisation: tenants, regions, dealers, staff users and API clients."""

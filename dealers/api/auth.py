@@ -1,0 +1,63 @@
+"""POST /api/v1/auth/token/ issues a bearer token for a user; DELETE revokes the token in use."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm_site.api.throttling import AuthRateThrottle
+
+from .. import services
+from ..models import UserToken
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    """Username and password of a staff user."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+TokenResponse = inline_serializer(
+    "TokenResponse",
+    {
+        "token": serializers.CharField(),
+        "token_type": serializers.CharField(),
+        "expires_at": serializers.DateTimeField(),
+    },
+)
+
+
+class TokenView(APIView):
+    """Issue (POST) or revoke (DELETE) a staff user's bearer token."""
+
+    throttle_classes = [AuthRateThrottle]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponse}, auth=[], summary="Issue a token")
+    def post(self, request):
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(request, **form.validated_data)
+        if user is None or not user.tenant_id:
+            raise AuthenticationFailed(_("Wrong username or password."))
+        token, row = services.user_token_issue(user=user)
+        return Response(
+            {"token": token, "token_type": "Bearer", "expires_at": row.expires_at},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={204: None}, summary="Revoke the token used for this request")
+    def delete(self, request):
+        if not isinstance(request.auth, UserToken):
+            raise PermissionDenied(_("Send the user token to revoke in the Authorization header."))
+        services.user_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

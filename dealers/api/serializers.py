@@ -1,0 +1,128 @@
+"""Serializers of the organisation resources."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from crm_site.api.serializers import ScopedModelSerializer
+
+from ..choices import DEALER_ROLES, TENANT_WIDE_ROLES, ApiScope, Role
+from ..models import ApiClient, Dealer, Region, User
+
+
+class RegionSerializer(ScopedModelSerializer):
+    """A sales region."""
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "created_at", "updated_at"]
+
+
+class DealerSerializer(ScopedModelSerializer):
+    """A dealer (4S store)."""
+
+    class Meta:
+        model = Dealer
+        fields = ["id", "region", "code", "name", "city", "is_active", "created_at", "updated_at"]
+
+
+class UserSerializer(ScopedModelSerializer):
+    """A staff user; the password is write-only and checked by the password validators."""
+
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"}, max_length=128)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "full_name", "email", "role", "region", "dealer",
+            "is_active", "password", "last_login", "date_joined", "updated_at",
+        ]
+        read_only_fields = ["is_active", "last_login", "date_joined", "updated_at"]
+        extra_kwargs = {"role": {"required": True, "allow_blank": False}}
+
+    def validate_role(self, value: str) -> str:
+        """A dealer manager may only give the roles of a dealer's staff."""
+        if self.scope.role == Role.DEALER_MANAGER and value not in DEALER_ROLES:
+            raise serializers.ValidationError(_("You may only give dealer staff roles."))
+        return value
+
+    def validate(self, attrs):
+        role = attrs.get("role", getattr(self.instance, "role", None))
+        if role in TENANT_WIDE_ROLES:
+            attrs["dealer"], attrs["region"] = None, None
+        elif role in DEALER_ROLES:
+            attrs["region"] = None
+        elif role == Role.REGION_MANAGER:
+            attrs["dealer"] = None
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [_("Set a password for the new user.")]})
+        password = attrs.get("password")
+        if password:
+            candidate = User(username=attrs.get("username", getattr(self.instance, "username", "")))
+            try:
+                password_validation.validate_password(password, candidate)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        password = validated_data.pop("password")
+        user = User(**validated_data, **self.owner_values(validated_data))
+        user.set_password(password)
+        user.save()
+        return user
+
+    def update(self, instance, validated_data):
+        password = validated_data.pop("password", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if password:
+            instance.set_password(password)
+        instance.save()
+        return instance
+
+
+def api_resource_names() -> list[str]:
+    """Names of every resource registered in the API router."""
+    from crm_site.api.router import router
+
+    return sorted(prefix for prefix, _viewset, _basename in router.registry)
+
+
+class ApiClientSerializer(ScopedModelSerializer):
+    """An API client; `token` appears once, in the answer to create and rotate."""
+
+    token = serializers.CharField(read_only=True, help_text=_("Shown once: store it in the DMS now."))
+    resources = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, allow_empty=True,
+        help_text=_("API resources the client may use; empty means all."),
+    )
+    access = serializers.ChoiceField(choices=ApiScope.choices, default=ApiScope.READ)
+
+    class Meta:
+        model = ApiClient
+        fields = [
+            "id", "name", "dealer", "access", "resources", "key_prefix", "token",
+            "created_at", "updated_at", "last_used_at", "revoked_at",
+        ]
+        read_only_fields = ["key_prefix", "last_used_at", "revoked_at"]
+
+    def validate_resources(self, value: list[str]) -> list[str]:
+        known = set(api_resource_names())
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(_("Unknown resources: %(names)s.") % {"names": ", ".join(unknown)})
+        return sorted(set(value))
+
+    def validate_dealer(self, value: Dealer | None) -> Dealer | None:
+        """A dealer manager's clients always belong to their own dealer."""
+        if self.scope.role == Role.DEALER_MANAGER and value is None:
+            return Dealer.objects.get(pk=self.scope.single_dealer_id)
+        return value
+
+    def check_model_constraints(self, attrs) -> None:
+        # The token is generated by the service, so only the fields given here are checked.
+        return None

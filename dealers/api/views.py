@@ -1,0 +1,97 @@
+"""API views of the organisation resources."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm_site.api.viewsets import ScopedModelViewSet
+
+from .. import services
+from ..choices import DEALER_ROLES, Role
+from ..filtersets import ApiClientFilterSet, DealerFilterSet, RegionFilterSet, UserFilterSet
+from ..models import ApiClient, Dealer, Region, User
+from .serializers import ApiClientSerializer, DealerSerializer, RegionSerializer, UserSerializer
+
+ORG_ADMINS = frozenset({Role.OEM_ADMIN})
+
+
+class RegionViewSet(ScopedModelViewSet):
+    """Sales regions (大区) of the tenant."""
+
+    resource = "regions"
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilterSet
+    write_roles = ORG_ADMINS
+
+
+class DealerViewSet(ScopedModelViewSet):
+    """Dealers (4S stores) of the tenant."""
+
+    resource = "dealers"
+    queryset = Dealer.objects.all()
+    serializer_class = DealerSerializer
+    filterset_class = DealerFilterSet
+    write_roles = ORG_ADMINS
+
+
+class UserViewSet(ScopedModelViewSet):
+    """Staff users; DELETE deactivates the user and revokes their tokens (history keeps them)."""
+
+    resource = "users"
+    queryset = User.objects.all()
+    serializer_class = UserSerializer
+    filterset_class = UserFilterSet
+    write_roles = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
+
+    def may_write(self, scope, obj=None) -> bool:
+        if not super().may_write(scope, obj):
+            return False
+        # A dealer manager manages their dealer's staff, never an OEM-level account.
+        return scope.role != Role.DEALER_MANAGER or obj is None or obj.role in DEALER_ROLES
+
+    def perform_destroy(self, instance):
+        services.user_deactivate(scope=self.scope, user=instance)
+
+
+class ApiClientViewSet(ScopedModelViewSet):
+    """API clients (DMS and integrations) with revocable tokens; DELETE revokes."""
+
+    resource = "api-clients"
+    queryset = ApiClient.objects.select_related("dealer")
+    serializer_class = ApiClientSerializer
+    filterset_class = ApiClientFilterSet
+    write_roles = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        client, token = services.api_client_create(
+            scope=self.scope,
+            name=data["name"],
+            dealer=data.get("dealer") or None,
+            access=data.get("access"),
+            resources=data.get("resources"),
+        )
+        self.ensure_in_scope(client)
+        serializer.instance = client
+        client.token = token
+
+    def perform_destroy(self, instance):
+        services.api_client_revoke(scope=self.scope, client=instance)
+
+    @extend_schema(request=None, responses=ApiClientSerializer, summary=str(_("Revoke the client's token")))
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        client = services.api_client_revoke(scope=self.scope, client=self.get_object())
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(request=None, responses=ApiClientSerializer, summary=str(_("Issue a new token")))
+    @action(detail=True, methods=["post"])
+    def rotate(self, request, pk=None):
+        client = self.get_object()
+        client.token = services.api_client_rotate(scope=self.scope, client=client)
+        return Response(self.get_serializer(client).data, status=status.HTTP_200_OK)

@@ -1,0 +1,97 @@
+"""Browser forms of the organisation pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.forms import ScopedModelForm
+
+from .choices import DEALER_ROLES, TENANT_WIDE_ROLES, Role
+from .models import ApiClient, Dealer, Region, User
+
+
+class RegionForm(ScopedModelForm):
+    """Create or edit a region."""
+
+    class Meta:
+        model = Region
+        fields = ["code", "name"]
+
+
+class DealerForm(ScopedModelForm):
+    """Create or edit a dealer."""
+
+    class Meta:
+        model = Dealer
+        fields = ["code", "name", "region", "city", "is_active"]
+
+
+class UserForm(ScopedModelForm):
+    """Create or edit a staff user; a dealer manager only sees dealer roles and their own dealer."""
+
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=False), required=False, strip=False,
+        help_text=_("Required for a new user; leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "role", "region", "dealer", "is_active"]
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, scope=scope, **kwargs)
+        self.fields["role"].required = True
+        if scope.role == Role.DEALER_MANAGER:
+            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in DEALER_ROLES]
+            del self.fields["region"]
+            self.fields["dealer"].queryset = Dealer.objects.scoped(scope)
+            self.fields["dealer"].initial = scope.single_dealer_id
+            self.fields["dealer"].required = True
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role in TENANT_WIDE_ROLES:
+            data["dealer"], data["region"] = None, None
+        elif role in DEALER_ROLES:
+            data["region"] = None
+            if not data.get("dealer"):
+                self.add_error("dealer", _("This role works at a dealer: choose the dealer."))
+        elif role == Role.REGION_MANAGER:
+            data["dealer"] = None
+            if not data.get("region"):
+                self.add_error("region", _("A region manager needs a region."))
+        password = data.get("password")
+        if self.instance.pk is None and not password:
+            self.add_error("password", _("Set a password for the new user."))
+        if password:
+            candidate = User(username=data.get("username") or "")
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class ApiClientForm(ScopedModelForm):
+    """Create an API client for a dealer (or the whole tenant)."""
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "dealer", "access"]
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, scope=scope, **kwargs)
+        if scope.role == Role.DEALER_MANAGER:
+            self.fields["dealer"].required = True
+            self.fields["dealer"].empty_label = None

@@ -1,0 +1,96 @@
+"""Writes of the organisation app: tenants, users, tokens and API clients."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from crm_site.models import audit
+from crm_site.scope import Scope
+
+from .choices import ApiScope, Role
+from .models import USER_TOKEN_PREFIX, ApiClient, Tenant, User, UserToken, hash_token, new_token
+
+# Each app that keeps per-tenant defaults (follow-up rules, survey templates) adds its creator here.
+TENANT_DEFAULT_CREATORS: list[str] = []
+
+
+@transaction.atomic
+def tenant_create(*, name: str, slug: str, admin_username: str, admin_password: str) -> Tenant:
+    """Create a tenant with its first OEM administrator and the default rules and templates."""
+    tenant = Tenant(name=name, slug=slug)
+    tenant.full_clean()
+    tenant.save()
+    admin = User(username=admin_username, full_name=admin_username, role=Role.OEM_ADMIN)
+    admin.tenant = tenant
+    admin.set_password(admin_password)
+    admin.full_clean(exclude=["password"])
+    admin.save()
+    for path in TENANT_DEFAULT_CREATORS:
+        import_string(path)(tenant=tenant)
+    return tenant
+
+
+def user_token_issue(*, user: User) -> tuple[str, UserToken]:
+    """Issue a bearer token for a staff user; the token itself is returned once and never stored."""
+    token = new_token(USER_TOKEN_PREFIX)
+    row = UserToken.objects.create(
+        user=user,
+        key_prefix=token[:12],
+        key_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, row
+
+
+def user_token_revoke(*, token: UserToken) -> None:
+    """Revoke one user token at once."""
+    UserToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def user_deactivate(*, scope: Scope, user: User) -> User:
+    """Deactivate a staff user and revoke their tokens; history keeps pointing at them."""
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated_at"])
+        UserToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit(scope, "user.deactivate", user)
+    return user
+
+
+@transaction.atomic
+def api_client_create(
+    *, scope: Scope, name: str, dealer=None, access: str = ApiScope.READ, resources: list[str] | None = None
+) -> tuple[ApiClient, str]:
+    """Create an API client and return it with its token (shown once)."""
+    client = ApiClient(name=name, dealer=dealer, access=access, resources=resources or [])
+    client.tenant_id = scope.tenant_id
+    client.created_by_id = scope.user_id
+    token = client.set_new_token()
+    client.full_clean()
+    client.save()
+    audit(scope, "api_client.create", client)
+    return client, token
+
+
+@transaction.atomic
+def api_client_rotate(*, scope: Scope, client: ApiClient) -> str:
+    """Replace an API client's token; the old one stops working at once."""
+    token = client.set_new_token()
+    client.save(update_fields=["key_prefix", "key_hash", "updated_at"])
+    audit(scope, "api_client.rotate", client)
+    return token
+
+
+@transaction.atomic
+def api_client_revoke(*, scope: Scope, client: ApiClient) -> ApiClient:
+    """Revoke an API client; its token stops working at once."""
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at", "updated_at"])
+        audit(scope, "api_client.revoke", client)
+    return client

@@ -1,0 +1,22 @@
+"""Browser URLs of the organisation pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dealers"
+
+urlpatterns = [
+    path("regions/", views.RegionList.as_view(), name="region-list"),
+    path("regions/new/", views.RegionCreate.as_view(), name="region-create"),
+    path("regions/<id:pk>/", views.RegionUpdate.as_view(), name="region-update"),
+    path("dealers/", views.DealerList.as_view(), name="dealer-list"),
+    path("dealers/new/", views.DealerCreate.as_view(), name="dealer-create"),
+    path("dealers/<id:pk>/", views.DealerUpdate.as_view(), name="dealer-update"),
+    path("users/", views.UserList.as_view(), name="user-list"),
+    path("users/new/", views.UserCreate.as_view(), name="user-create"),
+    path("users/<id:pk>/", views.UserUpdate.as_view(), name="user-update"),
+    path("api-clients/", views.ApiClientList.as_view(), name="apiclient-list"),
+    path("api-clients/new/", views.ApiClientCreate.as_view(), name="apiclient-create"),
+    path("api-clients/<id:pk>/revoke/", views.ApiClientRevoke.as_view(), name="apiclient-revoke"),
+]

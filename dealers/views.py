@@ -1,0 +1,150 @@
+"""Browser pages: the OEM admin manages regions, dealers, users and API clients; a dealer manager their staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import View
+
+from crm_site.web import ScopedCreateView, ScopedListView, ScopedUpdateView, ScopeRequiredMixin
+
+from . import services
+from .choices import DEALER_ROLES, Role
+from .filtersets import DealerFilterSet, UserFilterSet
+from .forms import ApiClientForm, DealerForm, RegionForm, UserForm
+from .models import ApiClient, Dealer, Region, User
+
+ORG_READERS = frozenset({Role.OEM_ADMIN, Role.OEM_ANALYST})
+ORG_ADMINS = frozenset({Role.OEM_ADMIN})
+STAFF_ADMINS = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
+
+
+class RegionList(ScopedListView):
+    model = Region
+    read_roles = ORG_READERS
+    write_roles = ORG_ADMINS
+    template_name = "dealers/region_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("code")
+
+
+class RegionCreate(ScopedCreateView):
+    model = Region
+    form_class = RegionForm
+    read_roles = write_roles = ORG_ADMINS
+    template_name = "form.html"
+    success_url = reverse_lazy("dealers:region-list")
+    extra_context = {"title": _("New region")}
+
+
+class RegionUpdate(ScopedUpdateView):
+    model = Region
+    form_class = RegionForm
+    read_roles = write_roles = ORG_ADMINS
+    template_name = "form.html"
+    success_url = reverse_lazy("dealers:region-list")
+
+
+class DealerList(ScopedListView):
+    model = Dealer
+    filterset_class = DealerFilterSet
+    read_roles = ORG_READERS | {Role.REGION_MANAGER}
+    write_roles = ORG_ADMINS
+    template_name = "dealers/dealer_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region").order_by("code")
+
+
+class DealerCreate(ScopedCreateView):
+    model = Dealer
+    form_class = DealerForm
+    read_roles = write_roles = ORG_ADMINS
+    template_name = "form.html"
+    success_url = reverse_lazy("dealers:dealer-list")
+
+
+class DealerUpdate(ScopedUpdateView):
+    model = Dealer
+    form_class = DealerForm
+    read_roles = write_roles = ORG_ADMINS
+    template_name = "form.html"
+    success_url = reverse_lazy("dealers:dealer-list")
+
+
+class UserList(ScopedListView):
+    model = User
+    filterset_class = UserFilterSet
+    read_roles = write_roles = STAFF_ADMINS
+    template_name = "dealers/user_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("dealer", "region").order_by("username")
+
+
+class UserWriteMixin:
+    model = User
+    form_class = UserForm
+    read_roles = write_roles = STAFF_ADMINS
+    template_name = "form.html"
+    success_url = reverse_lazy("dealers:user-list")
+
+    def may_write(self, obj=None) -> bool:
+        # A dealer manager manages their dealer's staff, never an OEM-level account.
+        if self.scope.role not in self.write_roles:
+            return False
+        return self.scope.role != Role.DEALER_MANAGER or obj is None or obj.role in DEALER_ROLES
+
+
+class UserCreate(UserWriteMixin, ScopedCreateView):
+    pass
+
+
+class UserUpdate(UserWriteMixin, ScopedUpdateView):
+    pass
+
+
+class ApiClientList(ScopedListView):
+    model = ApiClient
+    read_roles = write_roles = STAFF_ADMINS
+    template_name = "dealers/apiclient_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("dealer").order_by("revoked_at", "name")
+
+
+class ApiClientCreate(ScopeRequiredMixin, View):
+    """Create an API client and show its token once."""
+
+    read_roles = write_roles = STAFF_ADMINS
+
+    def get(self, request):
+        return render(request, "form.html", {"form": ApiClientForm(scope=self.scope), "title": _("New API client")})
+
+    def post(self, request):
+        form = ApiClientForm(request.POST, scope=self.scope)
+        if not form.is_valid():
+            return render(request, "form.html", {"form": form, "title": _("New API client")})
+        data = form.cleaned_data
+        client, token = services.api_client_create(
+            scope=self.scope, name=data["name"], dealer=data.get("dealer"), access=data["access"]
+        )
+        return render(request, "dealers/apiclient_token.html", {"client": client, "token": token})
+
+
+class ApiClientRevoke(ScopeRequiredMixin, View):
+    """Revoke an API client (POST only)."""
+
+    read_roles = write_roles = STAFF_ADMINS
+
+    def post(self, request, pk: int):
+        client = get_object_or_404(ApiClient.objects.scoped(self.scope), pk=pk)
+        if not self.may_write(client):
+            raise PermissionDenied
+        services.api_client_revoke(scope=self.scope, client=client)
+        messages.success(request, _("The client's token no longer works."))
+        return redirect("dealers:apiclient-list")

@@ -1,0 +1,1 @@
+"""Retention metrics, lifecycle, campaigns and the HQ and dealer dashboards."""

@@ -1,0 +1,1 @@
+"""Satisfaction survey templates, invitations, responses and indices."""

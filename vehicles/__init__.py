@@ -1,0 +1,1 @@
+"""Vehicle catalogue, vehicles, ownership, sales, service visits and related purchases."""
