@@ -75,7 +75,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 many[name] = value
             elif field is not None:
                 setattr(candidate, name, value)
-        checked = set(attrs) | {"tenant", "dealer"}
+        # Fields the client could have sent count even when omitted: their defaults must satisfy the constraints too.
+        checked = set(attrs) | {"tenant", "dealer"} | {n for n, f in self.fields.items() if not f.read_only}
         if self.instance is not None:
             checked |= {f.name for f in model._meta.concrete_fields if f.editable}
         exclude = {f.name for f in model._meta.concrete_fields if f.name not in checked}

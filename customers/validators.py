@@ -1,0 +1,240 @@
+"""Validation and normalisation of Chinese customer data: VINs, mobiles, licence plates, resident IDs and names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric
+
+
+def _nfkc(value: str) -> str:
+    """Fold full-width characters to ASCII, since Chinese input methods often type digits and letters full-width."""
+    return unicodedata.normalize("NFKC", value)
+
+
+# --- VIN (GB 16735 / ISO 3779) -------------------------------------------------------------------
+
+# python-stdnum has no VIN module and the check digit is a few lines, so it is not worth a dependency.
+_VIN_VALUES = {
+    **{str(digit): digit for digit in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMNPR", (1, 2, 3, 4, 5, 7, 9), strict=True)),
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str:
+    """Return the check digit (position 9) that a 17-character VIN of valid characters should have."""
+    remainder = sum(_VIN_VALUES[char] * weight for char, weight in zip(vin, _VIN_WEIGHTS, strict=True)) % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def normalize_vin(value: str) -> str:
+    """Return the VIN without spaces and in upper case, or raise ValidationError."""
+    vin = "".join(_nfkc(value).split()).upper()
+    if len(vin) != 17:
+        raise ValidationError(
+            _("A VIN has exactly 17 characters; this one has %(length)d."),
+            code="invalid_length",
+            params={"length": len(vin)},
+        )
+    # I, O and Q are singled out because users mistype them for 1 and 0; the message tells them so.
+    if set(vin) & set("IOQ"):
+        raise ValidationError(
+            _("A VIN never contains the letters I, O or Q; check for the digits 1 and 0."),
+            code="forbidden_letter",
+        )
+    if not set(vin) <= _VIN_VALUES.keys():
+        raise ValidationError(_("A VIN contains only the letters A-Z and the digits 0-9."), code="invalid_character")
+    expected = vin_check_digit(vin)
+    if vin[8] != expected:
+        raise ValidationError(
+            _("VIN check digit (9th character) should be %(expected)s."),
+            code="invalid_check_digit",
+            params={"expected": expected},
+        )
+    return vin
+
+
+# --- Mobile numbers ------------------------------------------------------------------------------
+
+# phonenumbers reads letters as keypad digits ("138ABCD5678"), so anything beyond digits and separators is refused first.
+_PHONE_CHARS = re.compile(r"[+\d\s\-().]+")
+_MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_MOBILE_MESSAGE = _("Enter an 11-digit mainland China mobile number.")
+
+
+def normalize_mobile(value: str) -> str:
+    """Return a mainland China mobile number in E.164 form ("+8613812345678"), or raise ValidationError."""
+    text = _nfkc(value).strip()
+    if not _PHONE_CHARS.fullmatch(text):
+        raise ValidationError(_MOBILE_MESSAGE, code="invalid_mobile")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_MOBILE_MESSAGE, code="invalid_mobile") from None
+    if number.country_code != 86:
+        raise ValidationError(
+            _("Only mainland China mobile numbers are accepted; enter an 11-digit number."),
+            code="not_mainland",
+        )
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_MOBILE_MESSAGE, code="invalid_mobile")
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise ValidationError(
+            _("This is not a mobile number; enter an 11-digit mainland China mobile number."),
+            code="not_mobile",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_mobile(e164: str) -> str:
+    """Return a stored mobile number for display with the middle four digits hidden ("138****5678")."""
+    national = e164.removeprefix("+86")
+    if not re.fullmatch(r"1\d{10}", national):
+        # Anything unexpected is hidden whole: a mask must never leak a number it cannot place.
+        return "****"
+    return f"{national[:3]}****{national[-4:]}"
+
+
+# --- Licence plates (GA 36-2018) -----------------------------------------------------------------
+
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Separators people type or copy from plate photos and documents: spaces, dots, middle dots, hyphens.
+_PLATE_SEPARATORS = re.compile(r"[\s.·・•\-]")
+_SERIAL = "[A-HJ-NP-Z0-9]"  # serial positions never use I or O
+_PLATE_AFTER_PROVINCE = re.compile(
+    "[A-Z](?:"
+    f"{_SERIAL}{{5}}"  # ordinary
+    f"|{_SERIAL}{{4}}[学警挂港澳]"  # coach, police, trailer, Hong Kong / Macao cross-border
+    rf"|[DF]{_SERIAL}\d{{4}}"  # small new-energy: D (electric) or F (other), then a letter or digit, then 4 digits
+    r"|\d{5}[DF]"  # large new-energy
+    ")"
+)
+
+
+def normalize_plate(value: str) -> str:
+    """Return a Chinese licence plate in compact upper-case form ("京A12345", "粤BD12345"), or raise ValidationError."""
+    plate = _PLATE_SEPARATORS.sub("", _nfkc(value)).upper()
+    if not plate or plate[0] not in PLATE_PROVINCES:
+        raise ValidationError(
+            _("A licence plate starts with a province abbreviation such as 京 or 粤."),
+            code="invalid_province",
+        )
+    if not _PLATE_AFTER_PROVINCE.fullmatch(plate[1:]):
+        if set(plate[2:]) & set("IO"):
+            raise ValidationError(
+                _("Licence plate numbers never use the letters I or O; check for the digits 1 and 0."),
+                code="forbidden_letter",
+            )
+        raise ValidationError(
+            _("Enter a licence plate such as 京A12345, or 粤BD12345 for a new-energy vehicle."),
+            code="invalid_format",
+        )
+    return plate
+
+
+# --- Resident identity card numbers (GB 11643) ---------------------------------------------------
+
+_BIRTH_DATE_MESSAGE = _("The birth date in this resident ID number (digits 7 to 14) is not a valid date.")
+
+
+def normalize_resident_id(value: str) -> str:
+    """Return an 18-character resident ID number in upper case, or raise ValidationError."""
+    number = "".join(_nfkc(value).split()).upper()
+    try:
+        # stdnum checks length, digits, the ISO 7064 MOD 11-2 check digit, birth date and region code, in that order.
+        ric.validate(number)
+    except stdnum_exceptions.InvalidLength:
+        raise ValidationError(
+            _("A resident ID number has 18 characters; this one has %(length)d."),
+            code="invalid_length",
+            params={"length": len(number)},
+        ) from None
+    except stdnum_exceptions.InvalidFormat:
+        raise ValidationError(
+            _("A resident ID number is 17 digits followed by a digit or X."), code="invalid_format"
+        ) from None
+    except stdnum_exceptions.InvalidChecksum:
+        raise ValidationError(
+            _("This resident ID number is mistyped: its last character does not match the others."),
+            code="invalid_check_digit",
+        ) from None
+    except stdnum_exceptions.InvalidComponent:
+        # stdnum reports a bad birth date and an unknown region alike; tell the user which one it is.
+        try:
+            ric.get_birth_date(number)
+        except stdnum_exceptions.InvalidComponent:
+            raise ValidationError(_BIRTH_DATE_MESSAGE, code="invalid_birth_date") from None
+        raise ValidationError(
+            _("The first six digits of this resident ID number are not a known region code."),
+            code="invalid_region",
+        ) from None
+    if ric.get_birth_date(number) > timezone.localdate():
+        raise ValidationError(_BIRTH_DATE_MESSAGE, code="invalid_birth_date")
+    return number
+
+
+def mask_resident_id(value: str) -> str:
+    """Return a resident ID number for display with only the first 6 and last 4 characters shown."""
+    if len(value) != 18:
+        # Anything unexpected is hidden whole: a mask must never leak a number it cannot place.
+        return "*" * 18
+    return f"{value[:6]}{'*' * 8}{value[-4:]}"
+
+
+# --- Person names --------------------------------------------------------------------------------
+
+# Look-alikes of the middle dot that separates parts of ethnic minority and foreign names (阿依古丽·买买提).
+_NAME_DOTS = str.maketrans(dict.fromkeys("•・･‧∙", "·"))
+# Zero-width joiners are part of correct spelling in some scripts; other format characters only hide text.
+_ALLOWED_FORMAT_CHARS = {"\u200c", "\u200d"}
+
+
+def normalize_person_name(value: str) -> str:
+    """Return a person's name trimmed, with single spaces and NFC-normalised, or raise ValidationError."""
+    name = unicodedata.normalize("NFC", " ".join(value.split())).translate(_NAME_DOTS)
+    if not name:
+        raise ValidationError(_("Enter a name."), code="required")
+    if len(name) > 100:
+        raise ValidationError(
+            _("A name has at most 100 characters; this one has %(length)d."),
+            code="max_length",
+            params={"length": len(name)},
+        )
+    if any(unicodedata.category(c) in {"Cc", "Cf", "Cs"} and c not in _ALLOWED_FORMAT_CHARS for c in name):
+        raise ValidationError(_("A name cannot contain control or invisible characters."), code="control_character")
+    # Names made only of "?" or punctuation are usually text mangled by a wrong encoding, not names.
+    if not any(unicodedata.category(c).startswith("L") for c in name):
+        raise ValidationError(_("A name must contain letters."), code="invalid")
+    return name
+
+
+# --- Django field validators ---------------------------------------------------------------------
+
+
+def validate_vin(value: str) -> None:
+    """Raise ValidationError unless the value is a valid VIN."""
+    normalize_vin(value)
+
+
+def validate_mobile(value: str) -> None:
+    """Raise ValidationError unless the value is a mainland China mobile number."""
+    normalize_mobile(value)
+
+
+def validate_plate(value: str) -> None:
+    """Raise ValidationError unless the value is a Chinese licence plate."""
+    normalize_plate(value)
+
+
+def validate_resident_id(value: str) -> None:
+    """Raise ValidationError unless the value is a valid resident ID number."""
+    normalize_resident_id(value)
