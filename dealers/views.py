@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from crm_site.web import ScopedCreateView, ScopedListView, ScopedUpdateView, ScopeRequiredMixin
@@ -38,7 +39,7 @@ class RegionCreate(ScopedCreateView):
     read_roles = write_roles = ORG_ADMINS
     template_name = "form.html"
     success_url = reverse_lazy("dealers:region-list")
-    extra_context = {"title": _("New region")}
+    extra_context = {"title": gettext_lazy("New region")}
 
 
 class RegionUpdate(ScopedUpdateView):
@@ -66,6 +67,7 @@ class DealerCreate(ScopedCreateView):
     read_roles = write_roles = ORG_ADMINS
     template_name = "form.html"
     success_url = reverse_lazy("dealers:dealer-list")
+    extra_context = {"title": gettext_lazy("New dealer")}
 
 
 class DealerUpdate(ScopedUpdateView):
@@ -101,7 +103,7 @@ class UserWriteMixin:
 
 
 class UserCreate(UserWriteMixin, ScopedCreateView):
-    pass
+    extra_context = {"title": gettext_lazy("New user")}
 
 
 class UserUpdate(UserWriteMixin, ScopedUpdateView):
@@ -123,12 +125,12 @@ class ApiClientCreate(ScopeRequiredMixin, View):
     read_roles = write_roles = STAFF_ADMINS
 
     def get(self, request):
-        return render(request, "form.html", {"form": ApiClientForm(scope=self.scope), "title": _("New API client")})
+        return render(request, "form.html", {"form": ApiClientForm(scope=self.scope), "title": gettext_lazy("New API client")})
 
     def post(self, request):
         form = ApiClientForm(request.POST, scope=self.scope)
         if not form.is_valid():
-            return render(request, "form.html", {"form": form, "title": _("New API client")})
+            return render(request, "form.html", {"form": form, "title": gettext_lazy("New API client")})
         data = form.cleaned_data
         client, token = services.api_client_create(
             scope=self.scope, name=data["name"], dealer=data.get("dealer"), access=data["access"]

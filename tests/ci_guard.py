@@ -43,12 +43,7 @@ class CIGuard:
     def pytest_terminal_summary(self, terminalreporter):
         if not self.skipped:
             return
-        terminalreporter.section(
-            "CI guard: skipped tests are failures when CI is set",
-            sep="=",
-            red=True,
-            bold=True,
-        )
+        terminalreporter.section("CI guard: skipped tests are failures when CI is set", sep="=", red=True, bold=True)
         for nodeid, reason in self.skipped:
             terminalreporter.write_line(f"SKIPPED {nodeid}: {reason}", red=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from crm_site.scope import scope_for_request
 
@@ -11,7 +12,7 @@ class ScopedFilterSet(django_filters.FilterSet):
     """Every model-choice filter offers only objects inside the caller's scope."""
 
     updated_after = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gt", label="Changed after (ISO 8601)"
+        field_name="updated_at", lookup_expr="gt", label=_("Changed after (ISO 8601)")
     )
 
     def __init__(self, *args, **kwargs):

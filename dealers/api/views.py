@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -83,13 +82,13 @@ class ApiClientViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         services.api_client_revoke(scope=self.scope, client=instance)
 
-    @extend_schema(request=None, responses=ApiClientSerializer, summary=str(_("Revoke the client's token")))
+    @extend_schema(request=None, responses=ApiClientSerializer, summary="Revoke the client's token")
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         client = services.api_client_revoke(scope=self.scope, client=self.get_object())
         return Response(self.get_serializer(client).data)
 
-    @extend_schema(request=None, responses=ApiClientSerializer, summary=str(_("Issue a new token")))
+    @extend_schema(request=None, responses=ApiClientSerializer, summary="Issue a new token")
     @action(detail=True, methods=["post"])
     def rotate(self, request, pk=None):
         client = self.get_object()

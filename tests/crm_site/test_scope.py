@@ -51,8 +51,9 @@ def test_scoped_task_touches_only_its_tenant(world):
     old = timezone.now() - timedelta(days=3)
     UserToken.objects.update(expires_at=old)
     tenant_a = world.tenants["A"].pk
-    from ..factories import UserFactory
     from dealers.services import user_token_issue
+
+    from ..factories import UserFactory
 
     outsider = UserFactory(dealer=world.dealers["B1"], tenant=world.tenants["B"])
     _token, row = user_token_issue(user=outsider)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from customers.validators import (
     mask_mobile,
@@ -64,7 +65,10 @@ def test_normalize_vin_rejects(value, code):
 
 def test_vin_check_digit_message_names_the_expected_digit():
     error = _error(normalize_vin, "LSVAU2180N2183294")
-    assert error.messages == ["VIN check digit (9th character) should be X."]
+    with translation.override("en"):
+        assert error.messages == ["VIN check digit (9th character) should be X."]
+    with translation.override("zh-hans"):
+        assert "X" in error.messages[0] and "校验位" in error.messages[0]
 
 
 # --- Mobile numbers ------------------------------------------------------------------------------
@@ -108,7 +112,10 @@ def test_normalize_mobile_accepts_newer_prefixes(value):
 def test_normalize_mobile_rejects(value, code):
     error = _error(normalize_mobile, value)
     assert error.code == code
-    assert "mobile number" in error.messages[0]
+    with translation.override("en"):
+        assert "mobile number" in error.messages[0]
+    with translation.override("zh-hans"):
+        assert "手机号码" in error.messages[0]
 
 
 def test_mask_mobile():
