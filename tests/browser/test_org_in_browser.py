@@ -12,7 +12,7 @@ from .conftest import log_in
 
 
 @pytest.mark.django_db(transaction=True)
-def test_admin_adds_a_region_and_switches_language(page):
+def test_admin_adds_a_region_and_switches_language(page, tmp_path):
     world = build_world()
     log_in(page, "oem_admin", TEST_PASSWORD)
     assert "欢迎" in page.content()
@@ -31,4 +31,4 @@ def test_admin_adds_a_region_and_switches_language(page):
     page.select_option("#lang-select", "en")
     page.wait_for_load_state("networkidle")
     assert "Regions" in page.content() and "New region" in page.content()
-    page.screenshot(path="var/screenshots/regions-en.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "regions-en.png"), full_page=True)
