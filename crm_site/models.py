@@ -98,3 +98,66 @@ def audit(scope: Scope, action: str, obj: models.Model | None = None, **detail) 
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail,
     )
+
+
+class Notification(models.Model):
+    """A message to one staff user (an alert from scheduled work), shown in the page header until read."""
+
+    tenant = models.ForeignKey("dealers.Tenant", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    text = models.CharField(max_length=255)
+    link = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """A principal sees only its own notifications."""
+        return Q(tenant_id=scope.tenant_id, user_id=scope.user_id)
+
+
+class ImportJob(models.Model):
+    """A CSV or XLSX file a dealer uploaded, imported row by row in the background with a progress count."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    tenant = models.ForeignKey("dealers.Tenant", on_delete=models.CASCADE, related_name="+")
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    kind = models.CharField(_("what"), max_length=32)
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_rows = models.PositiveIntegerField(default=0)
+    updated_rows = models.PositiveIntegerField(default=0)
+    failed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=255, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """Imports of the dealers the scope sees."""
+        q = Q(tenant_id=scope.tenant_id)
+        if scope.dealer_ids is not None:
+            q &= Q(dealer_id__in=scope.dealer_ids)
+        return q

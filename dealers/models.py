@@ -149,7 +149,7 @@ class User(AbstractUser):
                 violation_error_message=_("A staff user needs a tenant and a role."),
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=list(DEALER_ROLES)) | Q(dealer__isnull=False),
+                condition=~Q(role__in=sorted(DEALER_ROLES)) | Q(dealer__isnull=False),
                 name="user_dealer_role_has_dealer",
                 violation_error_message=_("This role works at a dealer: choose the dealer."),
             ),
@@ -159,7 +159,7 @@ class User(AbstractUser):
                 violation_error_message=_("A region manager needs a region."),
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=list(TENANT_WIDE_ROLES)) | (Q(dealer__isnull=True) & Q(region__isnull=True)),
+                condition=~Q(role__in=sorted(TENANT_WIDE_ROLES)) | (Q(dealer__isnull=True) & Q(region__isnull=True)),
                 name="user_tenant_role_has_no_dealer",
                 violation_error_message=_("This role works for the whole tenant: leave region and dealer empty."),
             ),

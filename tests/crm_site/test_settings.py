@@ -8,7 +8,8 @@ from django.conf import settings
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for themselves; production never has it.
+    environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     environment.update(DJANGO_SETTINGS_MODULE="crm_site.settings.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment,
