@@ -10,4 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/", include("dealers.urls")),
+    path("customers/", include("customers.urls")),
+    path("vehicles/", include("vehicles.urls")),
+    path("imports/", include("crm_site.imports.urls")),
 ]

@@ -1,0 +1,1 @@
+"""CSV/XLSX import of dealer data as a background task, and scoped exports."""

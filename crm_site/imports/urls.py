@@ -1,0 +1,5 @@
+"""Browser URLs of imports and exports."""
+
+app_name = "imports"
+
+urlpatterns: list = []

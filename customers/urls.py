@@ -1,0 +1,5 @@
+"""Browser URLs of customers and leads."""
+
+app_name = "customers"
+
+urlpatterns: list = []
