@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealers.tasks.tokens_purge_expired_all_tenants",
         "schedule": crontab(hour=3, minute=15),
     },
+    "flag-uncontacted-leads": {
+        "task": "customers.tasks.leads_flag_uncontacted_all_tenants",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
