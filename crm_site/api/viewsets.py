@@ -8,8 +8,6 @@ from rest_framework import serializers, viewsets
 
 from crm_site.scope import Scope, scope_for_request
 
-from .errors import Conflict
-
 
 class ScopedViewSetMixin:
     """Applies the caller's scope to the queryset of every action (NetBox-style restrict, done once)."""
@@ -51,15 +49,9 @@ class ScopedViewSetMixin:
             self.ensure_in_scope(instance)
 
     def perform_destroy(self, instance):
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except Exception as exc:
-            from django.db.models import ProtectedError, RestrictedError
-
-            if isinstance(exc, (ProtectedError, RestrictedError)):
-                raise Conflict(_("This object is still used by other records and cannot be deleted.")) from exc
-            raise
+        # A row still referenced elsewhere raises ProtectedError, which the exception handler answers with 409.
+        with transaction.atomic():
+            instance.delete()
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
