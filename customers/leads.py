@@ -17,7 +17,7 @@ from dealers.models import Dealer, User
 
 from . import choices
 from .models import Customer, Lead, LeadStageChange
-from .services import customer_upsert
+from .services import customer_link_dealer, customer_upsert
 
 UNCONTACTED_AFTER = timedelta(hours=24)
 
@@ -47,6 +47,9 @@ def lead_create(*, scope: Scope, dealer_id: int, source: str, customer: Customer
     if customer is None:
         customer, _created = customer_upsert(scope=scope, dealer_id=dealer_id, data=customer_data or {},
                                              link_kind=choices.LinkKind.LEAD)
+    else:
+        # A lead given to another dealer (a hotline lead) must let that dealer see its customer.
+        customer_link_dealer(customer=customer, dealer_id=dealer_id, kind=choices.LinkKind.LEAD)
     if source == choices.LeadSource.REFERRAL and referred_by is None:
         raise ValidationError({"referred_by": [_("Say which customer referred this lead.")]})
     # Lock the dealer row: concurrent leads of one dealer are assigned one after the other, so the load stays balanced.
@@ -116,7 +119,7 @@ def leads_flag_uncontacted(*, scope: Scope, now=None) -> int:
                 tenant_id=scope.tenant_id, user=manager, kind="lead.uncontacted",
                 text=str(_("%(count)d new leads were not contacted within 24 hours.") % {
                     "count": per_dealer[manager.dealer_id]}),
-                link="/leads/?overdue=1",
+                link="/customers/leads/?overdue=1",
             )
             for manager in managers
         ])

@@ -121,6 +121,35 @@ def customer_upsert(*, scope: Scope, dealer_id: int | None, data: dict, link_kin
     return customer, created
 
 
+@transaction.atomic
+def customer_update(*, scope: Scope, customer: Customer, data: dict, dealer_id: int | None = None,
+                    external_id: str = "") -> Customer:
+    """Correct a known customer's details; a mobile or ID number that belongs to another customer is refused."""
+    given = normalize_customer_input(data)
+    if "name" in data and not given.name:
+        raise ValidationError({"name": [_("Enter the customer's name.")]})
+    others = Customer.objects.filter(tenant_id=customer.tenant_id, merged_into__isnull=True).exclude(pk=customer.pk)
+    if given.mobile and others.filter(mobile=given.mobile).exists():
+        raise ValidationError({"mobile": [_("A customer with this mobile number already exists.")]})
+    if given.id_number and others.filter(id_number_hash=crypto.lookup_hash(given.id_number)).exists():
+        raise ValidationError({"id_number": [_("A customer with this ID number already exists.")]})
+    if given.name:
+        customer.name = given.name
+    if "mobile" in data:
+        customer.mobile = given.mobile
+    if given.id_number:
+        customer.set_id_number(given.id_number)
+    for field, value in (given.fields or {}).items():
+        setattr(customer, field, value if value is not None or field in ("birth_date", "fleet_size") else "")
+    customer.full_clean(exclude=["tenant", "key_account_owner", "merged_into"])
+    customer.save()
+    if dealer_id:
+        customer_link_dealer(customer=customer, dealer_id=dealer_id, kind=choices.LinkKind.ASSIGNED,
+                             external_id=external_id)
+    audit(scope, "customer.update", customer, fields=sorted(set(data)))
+    return customer
+
+
 def customer_reveal(*, scope: Scope, customer: Customer, field: str) -> str:
     """Show one personal number in full, and log who saw it (PIPL)."""
     if field not in {"mobile", "id_number"}:

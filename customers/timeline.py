@@ -64,7 +64,8 @@ def _sales(scope: Scope, customer: Customer):
             at=as_datetime(sale.delivered_on), kind="sale", dealer_id=sale.dealer_id, dealer_name=sale.dealer.name,
             title=_("Bought %(vehicle)s") % {"vehicle": sale.vehicle.model or sale.vehicle.vin},
             object_type="sale", object_id=sale.pk,
-            detail={"vin": sale.vehicle.vin, "kind": sale.kind, "price": str(sale.price or "")},
+            detail={"vin": sale.vehicle.vin, "kind": sale.kind, "price": str(sale.price or ""),
+                    "vehicle_id": sale.vehicle_id},
         )
 
 
@@ -79,6 +80,7 @@ def _visits(scope: Scope, customer: Customer):
             title=_("%(kind)s at %(dealer)s") % {"kind": visit.get_kind_display(), "dealer": visit.dealer.name},
             object_type="service_visit", object_id=visit.pk,
             detail={"vin": visit.vehicle.vin, "plate": visit.vehicle.plate, "mileage_km": visit.mileage_km,
+                    "vehicle_id": visit.vehicle_id,
                     "amount": str(visit.amount), "closed_at": visit.closed_at.isoformat() if visit.closed_at else None},
         )
 

@@ -1,5 +1,14 @@
-"""Browser URLs of vehicles, sales and service visits."""
+"""Browser URLs of vehicles, sales and service visits (mounted at /vehicles/)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "vehicles"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sales/new/", views.SaleCreate.as_view(), name="sale-create"),
+    path("visits/new/", views.VisitCreate.as_view(), name="visit-create"),
+    path("lookup/", views.VehicleLookup.as_view(), name="lookup"),
+    path("<id:pk>/", views.VehicleDetail.as_view(), name="detail"),
+]

@@ -2,7 +2,9 @@
 
 from django.urls import include, path
 
+import customers.api.urls  # noqa: F401  (registers its resources)
 import dealers.api.urls  # noqa: F401  (registers its resources)
+import vehicles.api.urls  # noqa: F401  (registers its resources)
 from dealers.api.auth import TokenView
 
 from .router import router

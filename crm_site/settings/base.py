@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "dealers.choices.Role",
+        "CustomerKindEnum": "customers.choices.CustomerKind",
     },
 }
 

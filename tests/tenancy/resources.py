@@ -13,6 +13,17 @@ from dealers.choices import Role
 from dealers.models import Dealer
 
 from ..conftest import Principal, World
+from ..domain_factories import (
+    CustomerFactory,
+    LeadFactory,
+    RelatedPurchaseFactory,
+    SaleFactory,
+    ServiceVisitFactory,
+    VehicleFactory,
+    VehicleModelFactory,
+    make_mobile,
+    make_vin,
+)
 from ..factories import ApiClientFactory, RegionFactory, UserFactory
 
 _seq = itertools.count(1)
@@ -60,6 +71,24 @@ def _api_client_visible(principal: Principal, key: str) -> bool:
     return False
 
 
+def _dealer_body(world: World) -> dict:
+    """Every writer sees dealer A1; tenant-wide writers must name it, others may."""
+    return {"dealer": world.dealers["A1"].pk}
+
+
+def _customer_of_a1(world: World) -> int:
+    return CustomerFactory(dealer=world.dealers["A1"]).pk
+
+
+def _vehicle_model_visible(principal: Principal, key: str) -> bool:
+    return key.startswith("A")  # the catalogue is the whole tenant's
+
+
+def _staff(world: World, name: str) -> int:
+    """The id of the world's staff user with this role at dealer A1."""
+    return world.principals[name].user.pk
+
+
 RESOURCES: dict[str, ResourceSpec] = {
     "regions": ResourceSpec(
         make=_make_region,
@@ -84,6 +113,58 @@ RESOURCES: dict[str, ResourceSpec] = {
         related={"dealer": "dealer"},
         visible=_api_client_visible,
     ),
+    "customers": ResourceSpec(
+        make=lambda world, key: CustomerFactory(dealer=world.dealers[key]),
+        payload=lambda world, principal: _dealer_body(world) | {"name": "新客户", "mobile": make_mobile(500_000 + _n())},
+        related={"dealer": "dealer", "key_account_owner": "user"},
+    ),
+    "leads": ResourceSpec(
+        make=lambda world, key: LeadFactory(dealer=world.dealers[key]),
+        payload=lambda world, principal: _dealer_body(world) | {
+            "source": "walk_in", "customer_data": {"name": "潜客", "mobile": make_mobile(600_000 + _n())},
+        },
+        related={"dealer": "dealer", "customer": "customer", "referred_by": "customer", "assigned_to": "user",
+                 "interested_model": "vehicle-model"},
+    ),
+    "vehicle-models": ResourceSpec(
+        make=lambda world, key: VehicleModelFactory(tenant=world.dealers[key].tenant),
+        payload=lambda world, principal: {"code": f"VM{_n()}", "series": "凯美瑞", "name": "2.0L 豪华版", "year": 2026,
+                                          "fuel_type": "hybrid", "price_band": "mid"},
+        visible=_vehicle_model_visible,
+    ),
+    "vehicles": ResourceSpec(
+        make=lambda world, key: VehicleFactory(dealer=world.dealers[key]),
+        payload=lambda world, principal: _dealer_body(world) | {
+            "vin": make_vin(700_000 + _n()), "plate": "沪B12345", "owner": _customer_of_a1(world),
+            "model": VehicleModelFactory(tenant=world.tenants["A"]).pk,
+        },
+        related={"dealer": "dealer", "owner": "customer", "model": "vehicle-model"},
+    ),
+    "sales": ResourceSpec(
+        make=lambda world, key: SaleFactory(dealer=world.dealers[key]),
+        payload=lambda world, principal: _dealer_body(world) | {
+            "customer": _customer_of_a1(world), "vehicle_data": {"vin": make_vin(800_000 + _n())},
+            "delivered_on": "2025-06-01", "price": "158000.00", "consultant": _staff(world, "sales_consultant"),
+        },
+        related={"dealer": "dealer", "customer": "customer", "vehicle": "vehicle", "consultant": "user",
+                 "lead": "lead"},
+    ),
+    "service-visits": ResourceSpec(
+        make=lambda world, key: ServiceVisitFactory(dealer=world.dealers[key]),
+        payload=lambda world, principal: _dealer_body(world) | {
+            "vin": make_vin(900_000 + _n()), "kind": "maintenance", "opened_at": "2025-06-01T09:30:00+08:00",
+            "mileage_km": 5000, "amount": "380.00", "advisor": _staff(world, "service_advisor"),
+        },
+        related={"dealer": "dealer", "vehicle": "vehicle", "advisor": "user"},
+    ),
+    "related-purchases": ResourceSpec(
+        make=lambda world, key: RelatedPurchaseFactory(dealer=world.dealers[key]),
+        payload=lambda world, principal: _dealer_body(world) | {
+            "customer": _customer_of_a1(world), "kind": "insurance", "purchased_on": "2025-06-01",
+            "expires_on": "2026-05-31", "amount": "4800.00", "provider": "平安保险",
+        },
+        related={"dealer": "dealer", "customer": "customer", "vehicle": "vehicle"},
+    ),
 }
 
 
@@ -94,6 +175,17 @@ def out_of_scope_ids(world: World, principal: Principal, model: str) -> list[int
         return [world.dealers[k].pk for k in keys]
     if model == "region":
         return [world.regions[k].pk for k in keys]
+    dealers = [world.dealers[k] for k in keys]
+    if model == "user":
+        return [UserFactory(dealer=d, tenant=d.tenant, role=Role.SALES_CONSULTANT).pk for d in dealers]
+    if model == "customer":
+        return [CustomerFactory(dealer=d).pk for d in dealers]
+    if model == "vehicle":
+        return [VehicleFactory(dealer=d).pk for d in dealers]
+    if model == "lead":
+        return [LeadFactory(dealer=d).pk for d in dealers]
+    if model == "vehicle-model":
+        return [VehicleModelFactory(tenant=world.tenants["B"]).pk]
     raise AssertionError(f"unknown related model {model}")
 
 

@@ -1,0 +1,119 @@
+"""What the import pages show and hand out: progress, error lines, the error report and the template files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
+from django.db.models import Model
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from crm_site.models import ImportJob
+
+from .kinds import KINDS, Kind
+from .parsing import ParseError, read_table
+from .spreadsheets import sheet_response, xlsx_response
+
+ERRORS_SHOWN = 200  # on the page; the downloadable report has them all
+
+
+def percent(job: ImportJob) -> int:
+    """How far the job is, 0 to 100."""
+    if job.total_rows:
+        return min(100, job.processed_rows * 100 // job.total_rows)
+    return 100 if job.status == ImportJob.Status.DONE else 0
+
+
+def _label(kind: Kind | None, key: str) -> str:
+    """The column header a field's message belongs to; row-level messages have none."""
+    if key == NON_FIELD_ERRORS:
+        return ""
+    column = kind.column(key) if kind else None
+    return column.label() if column else key
+
+
+def describe(kind: Kind | None, errors: dict) -> str:
+    """A row's problems as one line: "手机: Enter an 11-digit mainland China mobile number."."""
+    parts = []
+    for key, messages in errors.items():
+        label = _label(kind, key)
+        text = " ".join(messages)
+        parts.append(f"{label}: {text}" if label else text)
+    return "; ".join(parts)
+
+
+def first_errors() -> RawSQL:
+    """The first ERRORS_SHOWN entries of a job's error list, sliced in the database."""
+    return RawSQL('jsonb_path_query_array("crm_site_importjob"."errors", %s::jsonpath)',
+                  (f"$[0 to {ERRORS_SHOWN - 1}]",), output_field=models.JSONField())
+
+
+def error_lines(job: ImportJob) -> list[dict]:
+    """The first failed rows (annotated by first_errors) with their messages per column, for the job page."""
+    kind = KINDS.get(job.kind)
+    return [
+        {"row": entry["row"], "messages": [(_label(kind, key), " ".join(msgs)) for key, msgs in entry["errors"].items()]}
+        for entry in job.first_errors or []
+    ]
+
+
+def _report_lines(job: ImportJob) -> Iterator[list]:
+    """The header, then each failed row as uploaded (padded to the header), with its number and its errors."""
+    failed = {entry["row"]: entry["errors"] for entry in job.errors}
+    kind = KINDS.get(job.kind)
+    with read_table(bytes(job.content), job.file_name) as table:
+        width = len(table.header)
+        yield [_("Row"), *table.header, _("Errors")]
+        for number, cells in table.rows:
+            if number in failed:
+                yield [number, *(cells + [""] * width)[:width], describe(kind, failed[number])]
+
+
+def error_report(job: ImportJob) -> tuple[list, Iterator[list]]:
+    """Header and rows of the downloadable error report."""
+    lines = _report_lines(job)
+    try:
+        return next(lines), lines
+    except ParseError:
+        # The file itself could not be read; the job message says why, and there are no row errors.
+        return [_("Row"), _("Errors")], iter([])
+
+
+def kind_doc(kind: Kind) -> dict:
+    """A kind's columns for the upload page."""
+    return {
+        "key": kind.key,
+        "label": kind.label,
+        "columns": kind.columns,
+        "one_of": [" / ".join(kind.column(key).label() for key in group) for group in kind.one_of],
+    }
+
+
+def template_response(kind: Kind, fmt: str):
+    """An empty file with the kind's headers; the XLSX adds a sheet explaining each column."""
+    header = [column.label() for column in kind.columns]
+    stem = f"{kind.key}-template"
+    if fmt != "xlsx":
+        return sheet_response(fmt, stem, str(kind.label), header, [])
+    notes = [[c.zh, c.en, _("Required") if c.required else "", str(c.help)] for c in kind.columns]
+    notes += [["", "", _("At least one of: %(columns)s") % {"columns": group}, ""] for group in kind_doc(kind)["one_of"]]
+    return xlsx_response(f"{stem}.xlsx", [
+        (str(kind.label), header, []),
+        (_("Columns"), [_("Chinese header"), _("English header"), _("Required"), _("Notes")], notes),
+    ])
+
+
+def filters_for_audit(filters: dict) -> dict:
+    """The export filters as JSON: objects by id, dates in ISO form."""
+    result = {}
+    for key, value in filters.items():
+        if isinstance(value, Model):
+            result[key] = value.pk
+        elif isinstance(value, date):
+            result[key] = value.isoformat()
+        else:
+            result[key] = str(value)
+    return result

@@ -1,0 +1,133 @@
+"""The import task: rows in chunks, each row in its own savepoint, progress saved with each chunk."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, models, transaction
+from django.db.models import F, Func, Value
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from crm_site.models import ImportJob
+from crm_site.scope import Scope
+from crm_site.tasks import ScopedTask
+
+from .kinds import KINDS, import_kinds
+from .parsing import ParseError, read_table
+from .rows import FIELD_COLUMNS, HANDLERS, RowContext
+from .values import RowReader
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 100  # rows per transaction and progress update
+
+
+class JSONBAppend(Func):
+    """`errors || '[...]'::jsonb`: append to a JSON list in the UPDATE itself, without reading it first."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = models.JSONField()
+
+
+def batched(iterable: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` items (itertools.batched arrives with Python 3.12)."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def row_errors(exc: Exception) -> dict[str, list[str]]:
+    """Field → messages of a failed row, keyed by import column."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return {FIELD_COLUMNS.get(key, key): messages for key, messages in exc.message_dict.items()}
+        return {NON_FIELD_ERRORS: exc.messages}
+    return {NON_FIELD_ERRORS: [_("This row conflicts with existing data and was not imported.")]}
+
+
+def row_values(mapping: dict[int, str], cells: list) -> dict:
+    """The cells of a row by column key."""
+    return {key: cells[index] if index < len(cells) else "" for index, key in mapping.items()}
+
+
+def _import_chunk(job_id: int, start: int, chunk: list, mapping: dict[int, str], handler, ctx: RowContext) -> bool:
+    """Import one chunk and move the job's counters on, in one transaction; False if another run got there first."""
+    created = updated = 0
+    errors: list[dict] = []
+    with transaction.atomic():
+        for number, cells in chunk:
+            try:
+                with transaction.atomic():
+                    was_created = handler(ctx, RowReader(row_values(mapping, cells)))
+            except (ValidationError, DatabaseError) as exc:
+                errors.append({"row": number, "errors": row_errors(exc)})
+            else:
+                created += was_created
+                updated += not was_created
+        # Conditional on where this run started, so two runs of one job never count a chunk twice.
+        moved = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, processed_rows=start).update(
+            processed_rows=start + len(chunk), created_rows=F("created_rows") + created,
+            updated_rows=F("updated_rows") + updated, failed_rows=F("failed_rows") + len(errors),
+            errors=JSONBAppend(F("errors"), Value(errors, output_field=models.JSONField())), updated_at=timezone.now(),
+        )
+        if not moved:
+            transaction.set_rollback(True)
+    return bool(moved)
+
+
+def _run(job: ImportJob, scope: Scope) -> bool:
+    """Import the rows not yet processed; True when the end of the file was reached by this run."""
+    kind = KINDS[job.kind]
+    ctx = RowContext(scope=scope, dealer_id=job.dealer_id)
+    start = job.processed_rows
+    with read_table(bytes(job.content), job.file_name) as table:
+        mapping = kind.match_headers(table.header)
+        # A run that was interrupted (worker restart) resumes after the last saved chunk.
+        for chunk in batched(islice(table.rows, start, None), CHUNK_ROWS):
+            if not _import_chunk(job.pk, start, chunk, mapping, HANDLERS[job.kind], ctx):
+                return False
+            start += len(chunk)
+    summary = _("%(created)d created, %(updated)d updated, %(failed)d failed.")
+    job.refresh_from_db(fields=["created_rows", "updated_rows", "failed_rows"])
+    return bool(ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, processed_rows=start).update(
+        status=ImportJob.Status.DONE, total_rows=start, updated_at=timezone.now(),
+        message=summary % {"created": job.created_rows, "updated": job.updated_rows, "failed": job.failed_rows},
+    ))
+
+
+def _fail(job_id: int, message: str) -> None:
+    """Mark a job failed with a message for the uploader (a finished job keeps its result)."""
+    ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
+        status=ImportJob.Status.FAILED, message=message[:255], updated_at=timezone.now())
+
+
+@shared_task(base=ScopedTask)
+def import_run(job_id: int, *, scope: Scope, language: str = "") -> str:
+    """Import one uploaded file for the uploader's scope; a finished job is left as it is."""
+    jobs = ImportJob.objects.scoped(scope)
+    # Claiming is one conditional UPDATE: a re-delivered or repeated task finds the job done and does nothing.
+    if not jobs.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).update(
+            status=ImportJob.Status.RUNNING, updated_at=timezone.now()):
+        return "skipped"
+    job = jobs.get(pk=job_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        if job.kind not in import_kinds(scope) or not scope.sees_dealer(job.dealer_id):
+            _fail(job_id, _("You may not import this kind of data for this dealer."))
+            return "refused"
+        try:
+            finished = _run(job, scope)
+        except (ParseError, ValidationError) as exc:
+            _fail(job_id, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            return "failed"
+        except Exception:
+            logger.exception("import job %s stopped", job_id)
+            _fail(job_id, _("The import stopped on an unexpected error; the rows counted so far were imported."))
+            return "failed"
+    return "done" if finished else "superseded"

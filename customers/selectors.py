@@ -1,0 +1,266 @@
+"""Reads of the customer pages: the one-box search, walk-in look-ups, the lead board and likely duplicates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.scope import Scope
+from dealers.choices import DEALER_ROLES
+
+from . import choices
+from .models import ContactPoint, Customer, CustomerDealer, Lead
+from .validators import normalize_mobile, normalize_plate, normalize_vin
+
+# --- one-box search ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchKey:
+    """What a search box text means: a name, an exact mobile, VIN or plate (normalised), and a hint when it almost is one."""
+
+    kind: str = ""
+    value: str = ""
+    hint: str = ""
+
+    @property
+    def is_exact(self) -> bool:
+        return self.kind in {"mobile", "vin", "plate"}
+
+
+_PHONE_LIKE = re.compile(r"\+?[\d\s\-()]{7,}")
+_VIN_LIKE = re.compile(r"[A-Za-z0-9]{17}")
+
+
+def search_key(text: str) -> SearchKey:
+    """Classify a search text: digits are a mobile, 17 letters and digits a VIN, a plate a plate, anything else a name."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return SearchKey()
+    compact = "".join(text.split())
+    if _VIN_LIKE.fullmatch(compact) and any(c.isdigit() for c in compact):
+        try:
+            return SearchKey("vin", normalize_vin(compact))
+        except ValidationError as exc:
+            return SearchKey("none", text, exc.messages[0])
+    if _PHONE_LIKE.fullmatch(text):
+        try:
+            return SearchKey("mobile", normalize_mobile(text))
+        except ValidationError as exc:
+            return SearchKey("none", text, exc.messages[0])
+    try:
+        return SearchKey("plate", normalize_plate(text))
+    except ValidationError:
+        pass
+    return SearchKey("name", text)
+
+
+def _key_filter(key: SearchKey) -> Q:
+    if key.kind == "mobile":
+        mobiles = ContactPoint.objects.filter(kind=choices.ContactKind.MOBILE, value=key.value)
+        return Q(mobile=key.value) | Q(pk__in=mobiles.values("customer_id"))
+    if key.kind == "vin":
+        return Q(vehicles__vin=key.value)
+    if key.kind == "plate":
+        return Q(vehicles__plate=key.value)
+    if key.kind == "name":
+        return Q(name__icontains=key.value)
+    return Q(pk__in=[])
+
+
+def customer_search(scope: Scope, key: SearchKey) -> QuerySet[Customer]:
+    """Customers in the scope matching the key, with their vehicles and dealer links prefetched (3 queries a page)."""
+    from vehicles.models import Vehicle
+
+    if not key.kind:
+        return Customer.objects.none()
+    queryset = Customer.objects.scoped(scope).filter(_key_filter(key)).distinct()
+    if key.kind == "name":
+        # Exact names first, then names starting with the text, then the rest.
+        queryset = queryset.annotate(rank=Case(
+            When(name=key.value, then=Value(0)), When(name__startswith=key.value, then=Value(1)),
+            default=Value(2), output_field=IntegerField(),
+        )).order_by("rank", "name", "pk")
+    else:
+        queryset = queryset.order_by("-updated_at", "pk")
+    return queryset.prefetch_related(
+        Prefetch("vehicles", queryset=Vehicle.objects.scoped(scope).select_related("model").order_by("pk")),
+        Prefetch("dealer_links", queryset=CustomerDealer.objects.scoped(scope).select_related("dealer")
+                 .order_by("dealer__code")),
+    )
+
+
+@dataclass
+class WalkIn:
+    """A customer or vehicle of the tenant that another dealer serves, shown masked to serve a walk-in."""
+
+    customer: Customer | None = None
+    vehicle: object | None = None
+    dealer_names: list[str] = field(default_factory=list)
+
+
+def walk_in_lookup(scope: Scope, key: SearchKey, limit: int = 5) -> list[WalkIn]:
+    """Exact matches in the tenant that the dealer does not see yet (DESIGN §2: walk-ins); dealer staff only."""
+    from vehicles.models import Vehicle
+
+    if scope.role not in DEALER_ROLES or not key.is_exact:
+        return []
+    if key.kind == "mobile":
+        customers = (Customer.objects.filter(tenant_id=scope.tenant_id, merged_into__isnull=True, mobile=key.value)
+                     .exclude(Customer.scope_q(scope)))
+        return [WalkIn(customer=c) for c in customers[:limit]]
+    match = {"vin": key.value} if key.kind == "vin" else {"plate": key.value}
+    vehicles = (Vehicle.objects.filter(tenant_id=scope.tenant_id, **match).exclude(Vehicle.scope_q(scope))
+                .select_related("owner", "model", "selling_dealer").order_by("-updated_at"))
+    return [WalkIn(customer=v.owner, vehicle=v) for v in vehicles[:limit]]
+
+
+def customer_pick(scope: Scope, text: str, limit: int = 8) -> list[Customer]:
+    """A few customers in the scope for a picker next to a form field (name, mobile, VIN or plate)."""
+    key = search_key(text)
+    if key.kind in {"", "none"}:
+        return []
+    return list(Customer.objects.scoped(scope).filter(_key_filter(key)).distinct().order_by("name", "pk")[:limit])
+
+
+# --- lead board -------------------------------------------------------------------------------------
+
+CARDS_PER_COLUMN = 50
+CLOSED_SHOWN_FOR = timedelta(days=30)
+BOARD_STAGES = [choices.LeadStage.NEW, choices.LeadStage.CONTACTED, choices.LeadStage.TEST_DRIVE,
+                choices.LeadStage.NEGOTIATION, choices.LeadStage.WON, choices.LeadStage.LOST]
+
+
+@dataclass
+class BoardColumn:
+    """One stage of the pipeline: its label, how many leads it holds and the first cards."""
+
+    stage: str
+    label: str
+    count: int
+    cards: list[Lead]
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.cards), 0)
+
+
+def leads_for_board(scope: Scope, *, assigned_to_id: int | None = None, source: str = "",
+                    overdue: bool = False, now=None) -> QuerySet[Lead]:
+    """The scope's open leads and those won or lost in the last 30 days, filtered."""
+    now = now or timezone.now()
+    queryset = Lead.objects.scoped(scope).filter(
+        Q(stage__in=choices.OPEN_LEAD_STAGES) | Q(stage_changed_at__gte=now - CLOSED_SHOWN_FOR)
+    )
+    if assigned_to_id:
+        queryset = queryset.filter(assigned_to_id=assigned_to_id)
+    if source:
+        queryset = queryset.filter(source=source)
+    if overdue:
+        queryset = queryset.filter(overdue_q(now))
+    return queryset
+
+
+def overdue_q(now=None) -> Q:
+    """Leads flagged overdue by the daily check, or new ones nobody contacted within 24 hours."""
+    from .leads import UNCONTACTED_AFTER
+
+    now = now or timezone.now()
+    return Q(overdue_alerted_at__isnull=False, stage=choices.LeadStage.NEW) | Q(
+        stage=choices.LeadStage.NEW, first_contacted_at__isnull=True, created_at__lt=now - UNCONTACTED_AFTER)
+
+
+def lead_board(queryset: QuerySet[Lead], now=None) -> list[BoardColumn]:
+    """Columns by stage with counts and up to 50 cards each, in two queries whatever the number of leads."""
+    now = now or timezone.now()
+    counts = dict(queryset.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    ranked = queryset.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage")],
+                    order_by=[F("next_action_on").asc(nulls_last=True), F("created_at").desc(), F("id").desc()]),
+        is_overdue=Case(When(overdue_q(now), then=Value(1)), default=Value(0), output_field=IntegerField()),
+    ).filter(rank__lte=CARDS_PER_COLUMN).select_related("customer", "interested_model", "assigned_to", "referred_by")
+    cards: dict[str, list[Lead]] = {stage: [] for stage in BOARD_STAGES}
+    for lead in ranked.order_by("stage", "rank"):
+        cards[lead.stage].append(lead)
+    labels = dict(choices.LeadStage.choices)
+    return [BoardColumn(stage, labels[stage], counts.get(stage, 0), cards[stage]) for stage in BOARD_STAGES]
+
+
+# --- likely duplicates ------------------------------------------------------------------------------
+
+DUPLICATE_RULES = {
+    "name_birth_date": _("Same name and birth date"),
+    "contact_is_mobile": _("A phone recorded for one is the other's mobile"),
+    "name_city_mobile": _("Same name and city, mobiles alike (same first 3 and last 4 digits)"),
+}
+
+# Three explainable rules over the customers in scope (the CTE), unioned and grouped per pair (lower id first).
+_DUPLICATES_SQL = """
+WITH c AS (
+    SELECT id, name, birth_date, city, mobile FROM customers_customer WHERE id IN ({scoped})
+), pairs AS (
+    SELECT a.id AS a_id, b.id AS b_id, 'name_birth_date' AS rule
+      FROM c a JOIN c b ON a.name = b.name AND a.birth_date = b.birth_date AND a.id < b.id
+    UNION ALL
+    SELECT LEAST(a.id, b.id), GREATEST(a.id, b.id), 'contact_is_mobile'
+      FROM c a
+      JOIN customers_contactpoint p ON p.customer_id = a.id AND p.kind IN ('mobile', 'phone')
+      JOIN c b ON b.mobile <> '' AND b.id <> a.id
+               AND RIGHT(b.mobile, 11) = RIGHT(REGEXP_REPLACE(p.value, '[^0-9]', '', 'g'), 11)
+    UNION ALL
+    SELECT a.id, b.id, 'name_city_mobile'
+      FROM c a JOIN c b ON a.name = b.name AND a.city = b.city AND a.city <> '' AND a.id < b.id
+               AND a.mobile <> '' AND b.mobile <> ''
+               AND LEFT(a.mobile, 6) = LEFT(b.mobile, 6) AND RIGHT(a.mobile, 4) = RIGHT(b.mobile, 4)
+)
+"""
+
+
+def _duplicates_query(scope: Scope) -> tuple[str, list]:
+    scoped_sql, params = Customer.objects.scoped(scope).values("id").query.sql_with_params()
+    return _DUPLICATES_SQL.format(scoped=scoped_sql), list(params)
+
+
+def duplicate_pair_count(scope: Scope) -> int:
+    """How many pairs of customers in the scope look like the same person."""
+    sql, params = _duplicates_query(scope)
+    with connection.cursor() as cursor:
+        # Only constant SQL and Django's own compiled scope query are joined; every value is a bound parameter.
+        cursor.execute(sql + "SELECT COUNT(*) FROM (SELECT DISTINCT a_id, b_id FROM pairs) x", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@dataclass
+class DuplicatePair:
+    """Two customers that look like the same person, and the rules that matched them."""
+
+    first: Customer
+    second: Customer
+    rules: list[str]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(DUPLICATE_RULES[rule]) for rule in self.rules]
+
+
+def duplicate_pairs(scope: Scope, offset: int = 0, limit: int = 25) -> list[DuplicatePair]:
+    """One page of likely duplicate pairs in the scope, newest records first, with both customers loaded (2 queries)."""
+    sql, params = _duplicates_query(scope)
+    sql += ("SELECT a_id, b_id, ARRAY_AGG(DISTINCT rule ORDER BY rule) FROM pairs GROUP BY a_id, b_id "
+            "ORDER BY b_id DESC, a_id DESC LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    ids = {pk for a_id, b_id, _rules in rows for pk in (a_id, b_id)}
+    customers = Customer.objects.filter(tenant_id=scope.tenant_id).in_bulk(ids) if ids else {}
+    return [DuplicatePair(customers[a_id], customers[b_id], list(rules)) for a_id, b_id, rules in rows
+            if a_id in customers and b_id in customers]

@@ -1,0 +1,1 @@
+"""Browser pages of customers, leads and duplicates."""

@@ -1,0 +1,1 @@
+"""REST API of the vehicle catalogue, vehicles, sales, service visits and related purchases."""
