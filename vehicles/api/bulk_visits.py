@@ -10,6 +10,7 @@ id answers "updated" whether or not a value changed (unchanged rows are not rewr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -40,6 +41,9 @@ VEHICLES_SQL = (
     "      WHERE cd.customer_id = v.owner_id AND cd.dealer_id = ANY(%s)) "
     "FROM vehicles_vehicle v WHERE v.tenant_id = %s AND {condition} ORDER BY v.updated_at, v.id"
 )
+VIN_IN = "v.vin = ANY(string_to_array(%s, ','))"
+PLATE_IN = "v.plate = ANY(string_to_array(%s, ','))"
+ID_IN = "v.id = ANY(string_to_array(%s, ',')::bigint[])"
 MAX_MILEAGE = 2_000_000
 MAX_AMOUNT = Decimal(10) ** 10  # DecimalField(max_digits=12, decimal_places=2)
 
@@ -308,9 +312,9 @@ class VisitBatch:
             by_id = set(Vehicle.objects.scoped(self.scope).filter(pk__in=by_id).values_list("pk", flat=True))
         by_vin: dict[str, int] = {}
         by_plate: dict[str, int] = {}
-        for condition, values in (("v.vin = ANY(%s)", vins), ("v.plate = ANY(%s)", plates), ("v.id = ANY(%s)", by_id)):
+        for condition, values in ((VIN_IN, vins), (PLATE_IN, plates), (ID_IN, by_id)):
             if values:
-                for vehicle in self.fetch_vehicles(condition, list(values)):
+                for vehicle in self.fetch_vehicles(condition, values):
                     by_vin[vehicle.vin] = vehicle.pk
                     if vehicle.plate:
                         by_plate[vehicle.plate] = vehicle.pk  # ordered by update: the latest wins, as in vehicle_find
@@ -333,11 +337,14 @@ class VisitBatch:
                 row.customer_id = self.vehicles[row.vehicle_id].owner_id
         self.drop_failed()
 
-    def fetch_vehicles(self, condition: str, values: list) -> list[KnownVehicle]:
+    def fetch_vehicles(self, condition: str, values) -> list[KnownVehicle]:
         """Vehicles of the tenant matching a condition, with their (and their owners') links to the batch's dealers."""
         with _cursor() as cursor:
             sql = VEHICLES_SQL.format(condition=condition)  # noqa: S608 (conditions are constants of this module)
-            cursor.execute(sql, [self.dealer_ids, self.dealer_ids, self.scope.tenant_id, values])
+            # Values travel as one comma-separated text: VINs, plates and ids never contain commas, and one text
+            # parameter costs far less to send than an array of a thousand.
+            joined = ",".join(str(value) for value in values)
+            cursor.execute(sql, [self.dealer_ids, self.dealer_ids, self.scope.tenant_id, joined])
             found = [KnownVehicle(pk, vin, plate, owner_id, set(vehicle_links), set(owner_links))
                      for pk, vin, plate, owner_id, vehicle_links, owner_links in cursor.fetchall()]
         self.vehicles.update((vehicle.pk, vehicle) for vehicle in found)
@@ -357,7 +364,7 @@ class VisitBatch:
                  [unknown[v].new_vehicle["model"] for v in vins],
                  [unknown[v].new_vehicle["colour"] for v in vins]],
             )
-        return self.fetch_vehicles("v.vin = ANY(%s)", vins)
+        return self.fetch_vehicles(VIN_IN, vins)
 
     def drop_repeats(self) -> None:
         """An external id given twice in one batch: the last item wins, the earlier ones are reported."""
@@ -396,24 +403,28 @@ class VisitBatch:
         rows = self.rows
         columns = ("dealer_id", "vehicle_id", "customer_id", "advisor_id", "kind", "opened_at", "closed_at",
                    "mileage_km", "amount", "external_id")
-        compared = ", ".join(c for c in columns if c not in ("dealer_id", "external_id"))
+        typed = ", ".join(f"{c} {t}" for c, t in zip(columns, (
+            "bigint", "bigint", "bigint", "bigint", "varchar", "timestamptz", "timestamptz", "integer", "numeric",
+            "varchar"), strict=True))
+        compared = [c for c in columns if c not in ("dealer_id", "external_id")]
+        # The batch travels as one JSON parameter: PostgreSQL parses it far faster than psycopg dumps ten arrays.
+        batch = json.dumps([{**{c: getattr(row, c) for c in columns}, "n": n} for n, row in enumerate(rows)],
+                           default=_json_value)
         with _cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO vehicles_servicevisit AS v (tenant_id, {", ".join(columns)}, created_at, updated_at)
                 SELECT %s, {", ".join("t." + c for c in columns)}, now(), now()
-                FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[],
-                            %s::timestamptz[], %s::timestamptz[], %s::integer[], %s::numeric[], %s::varchar[])
-                     WITH ORDINALITY AS t({", ".join(columns)}, n)
+                FROM json_to_recordset(%s::json) AS t({typed}, n int)
                 ORDER BY t.n
                 ON CONFLICT (dealer_id, external_id) WHERE external_id <> '' DO UPDATE SET
-                    {", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in ("dealer_id", "external_id"))},
+                    {", ".join(f"{c} = EXCLUDED.{c}" for c in compared)},
                     updated_at = EXCLUDED.updated_at
-                WHERE ({", ".join("v." + c for c in compared.split(", "))})
-                      IS DISTINCT FROM ({", ".join("EXCLUDED." + c for c in compared.split(", "))})
+                WHERE ({", ".join("v." + c for c in compared)})
+                      IS DISTINCT FROM ({", ".join("EXCLUDED." + c for c in compared)})
                 RETURNING v.id, v.dealer_id, v.external_id, (v.xmax = 0) AS inserted
                 """,  # noqa: S608 (column names are constants)
-                [self.scope.tenant_id, *([getattr(row, c) for row in rows] for c in columns)],
+                [self.scope.tenant_id, batch],
             )
             returned = cursor.fetchall()
         by_key = {(dealer_id, ext): (pk, inserted) for pk, dealer_id, ext, inserted in returned if ext}
@@ -453,6 +464,15 @@ class VisitBatch:
                 "WHERE v.id = t.id AND (v.mileage_km IS NULL OR v.mileage_km < t.km)",
                 [[p[0] for p in pairs], [p[1] for p in pairs]],
             )
+
+
+def _json_value(value):
+    """Datetimes and amounts in the JSON batch: ISO 8601 and exact decimal text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def bulk_upsert_visits(view, items: list) -> list[dict]:
