@@ -181,6 +181,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Limits of one uploaded import file.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", "10000000"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
 # How long a user's API token lives.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 # Key for personal data encrypted at rest (Fernet, urlsafe base64 of 32 bytes); derived from SECRET_KEY when unset.
