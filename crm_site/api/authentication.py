@@ -57,11 +57,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         raise exceptions.AuthenticationFailed(_("Invalid token."))
 
     def _user_token(self, token: str, now):
-        row = (
+        # A hash is unique: no ORDER BY needed (first() would add one).
+        row = next(iter(
             UserToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=now)
-            .first()
-        )
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=now)[:1]
+        ), None)
         if row is None or not row.user.is_active or not row.user.tenant_id:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
@@ -69,11 +69,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return row.user, row
 
     def _client_token(self, token: str, now):
-        client = (
+        client = next(iter(
             ApiClient.objects.select_related("tenant")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, tenant__is_active=True)
-            .first()
-        )
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, tenant__is_active=True)[:1]
+        ), None)
         if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:

@@ -110,17 +110,21 @@ def _fill(ctx: Context, fleet: FleetMaker, leads: LeadMaker, writer: CopyWriter,
         for table, lines in ctx.rows.take():
             writer.put(table, lines)
 
-    for dealer in ctx.dealers:
-        left = dealer.vehicles
-        while left:
-            count = fleet.group(dealer, left)
-            left -= count
+    # Dealers take turns, one customer at a time, so rows of every dealer are spread over the id range as in a
+    # live system; a dealer-by-dealer load would cluster ids and mislead the planner on "WHERE dealer ORDER BY id".
+    left = {dealer.id: dealer.vehicles for dealer in ctx.dealers}
+    turn = [dealer for dealer in ctx.dealers if left[dealer.id]]
+    while turn:
+        for dealer in turn:
+            count = fleet.group(dealer, left[dealer.id])
+            left[dealer.id] -= count
             made += count
             since_flush += count
             if since_flush >= options.chunk_size:
                 flush()
                 since_flush = 0
                 step(f"{made:,}/{options.vehicles:,} vehicles generated")
+        turn = [dealer for dealer in turn if left[dealer.id]]
     for dealer in ctx.dealers:
         leads.pipeline(dealer)
     flush()
