@@ -136,4 +136,9 @@ def scope_for_request(request) -> Scope | None:
             raw._crm_scope = scope_for_api_client(client)
         else:
             raw._crm_scope = scope_for_user(request.user)
+        if raw._crm_scope is not None:
+            from . import rls
+
+            # From here on the database itself refuses other tenants' rows (released when the request ends).
+            rls.enter(raw._crm_scope.tenant_id)
     return raw._crm_scope

@@ -17,8 +17,16 @@ class ScopedTask(Task):
     abstract = True
 
     def __call__(self, *args, **kwargs):
-        kwargs["scope"] = Scope.from_task_args(kwargs.get("scope"))
-        return super().__call__(*args, **kwargs)
+        scope = Scope.from_task_args(kwargs.get("scope"))
+        kwargs["scope"] = scope
+        from . import rls
+
+        entered = rls.enter(scope.tenant_id)
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            if entered:
+                rls.leave()
 
     def apply_async(self, args=None, kwargs=None, **options):
         scope = (kwargs or {}).get("scope")

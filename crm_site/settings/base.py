@@ -97,6 +97,8 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Row-level security backstop: requests and scoped tasks run as this role once their tenant is known ('' = off).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "crm_app")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {

@@ -106,4 +106,4 @@ def test_report_uses_a_constant_number_of_queries(world):
         CustomerFactory(dealer=a1, name=f"乙{n}", birth_date=born)
         CustomerFactory(dealer=a1, name=f"乙{n}", birth_date=born)
     # session, user, pair count, one page of pairs, both customers of the page
-    assert count_queries(client, "/customers/duplicates/") == few <= 5
+    assert count_queries(client, "/customers/duplicates/") == few <= 7  # incl. the RLS role

@@ -183,4 +183,4 @@ def test_board_uses_a_constant_number_of_queries(world):
         LeadFactory(dealer=a1, stage=stage, lost_reason="price" if stage == "lost" else "",
                     assigned_to=world.principals["sales_consultant"].user if n % 2 else None)
     # session, user, consultants for the cards, column counts, cards, consultants for the filter
-    assert count_queries(client, "/customers/leads/") == few <= 6
+    assert count_queries(client, "/customers/leads/") == few <= 8  # incl. the RLS role

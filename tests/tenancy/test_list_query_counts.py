@@ -13,7 +13,8 @@ from .resources import RESOURCES
 #   2. the page of rows, with their related rows joined
 # Region managers add one: the dealers of their region, resolved into the scope.
 # A principal whose scope excludes a resource entirely (an empty condition) skips query 2.
-EXPECTED = {"oem_admin": 2, "region_manager": 3, "dealer_manager": 2, "client_tenant_write": 2}
+# Plus 2 for every principal: SET ROLE to the row-level-security role with the tenant, and RESET at the end.
+EXPECTED = {"oem_admin": 4, "region_manager": 5, "dealer_manager": 4, "client_tenant_write": 4}
 # Resources that add a query to every non-empty page:
 #   customers, leads: the audit row of a bulk read of personal data (names, mobiles; DESIGN §7)
 EXTRA = {"customers": 1, "leads": 1}
