@@ -23,6 +23,14 @@ class ScopedQuerySet(models.QuerySet):
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
+def dealer_scope_q(scope: Scope, field: str = "dealer_id") -> Q:
+    """Rows of the tenant that belong to a dealer the scope sees (the rule of every dealer-owned table)."""
+    q = Q(tenant_id=scope.tenant_id)
+    if scope.dealer_ids is not None:
+        q &= Q(**{f"{field}__in": scope.dealer_ids})
+    return q
+
+
 class TenantOwned(models.Model):
     """A row that belongs to one tenant (automaker) and is never seen by another."""
 
@@ -52,10 +60,7 @@ class DealerOwned(TenantOwned):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         """Tenant rows of the dealers the scope sees."""
-        q = Q(tenant_id=scope.tenant_id)
-        if scope.dealer_ids is not None:
-            q &= Q(dealer_id__in=scope.dealer_ids)
-        return q
+        return dealer_scope_q(scope)
 
 
 class AuditEvent(models.Model):
@@ -157,7 +162,4 @@ class ImportJob(models.Model):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         """Imports of the dealers the scope sees."""
-        q = Q(tenant_id=scope.tenant_id)
-        if scope.dealer_ids is not None:
-            q &= Q(dealer_id__in=scope.dealer_ids)
-        return q
+        return dealer_scope_q(scope)

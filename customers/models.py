@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm_site import crypto
-from crm_site.models import DealerOwned, TenantOwned
+from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q
 from crm_site.scope import Scope
 
 from . import choices
@@ -122,10 +122,7 @@ class CustomerDealer(TenantOwned):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        q = Q(tenant_id=scope.tenant_id)
-        if scope.dealer_ids is not None:
-            q &= Q(dealer_id__in=scope.dealer_ids)
-        return q
+        return dealer_scope_q(scope)
 
 
 class ContactPoint(TenantOwned):
@@ -257,7 +254,4 @@ class LeadStageChange(TenantOwned):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        q = Q(tenant_id=scope.tenant_id)
-        if scope.dealer_ids is not None:
-            q &= Q(lead__dealer_id__in=scope.dealer_ids)
-        return q
+        return dealer_scope_q(scope, "lead__dealer_id")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.models import DealerOwned, TenantOwned
+from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q
 from crm_site.scope import Scope
 from customers.choices import LinkKind
 from customers.validators import validate_plate, validate_vin
@@ -106,10 +106,7 @@ class VehicleDealer(TenantOwned):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        q = Q(tenant_id=scope.tenant_id)
-        if scope.dealer_ids is not None:
-            q &= Q(dealer_id__in=scope.dealer_ids)
-        return q
+        return dealer_scope_q(scope)
 
 
 class Ownership(TenantOwned):
