@@ -67,24 +67,49 @@ def install(using: str = "default", **kwargs) -> None:
 def enter(tenant_id: int) -> bool:
     """Restrict this connection to one tenant under the application role; False when already restricted or off."""
     role = app_role()
-    if not role or getattr(connection, "crm_rls_tenant", None) is not None:
+    if not role or restricted():
         return False
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT set_config('crm.tenant_id', %s, false); SET ROLE \"{role}\"", [str(int(tenant_id))])
-    connection.crm_rls_tenant = tenant_id
+        cursor.execute("SELECT set_config('crm.tenant_id', %s, false), set_config('role', %s, false)",
+                       [str(int(tenant_id)), role])
+    entered(tenant_id)
     return True
+
+
+def entering(tenant_column: str) -> tuple[str, list]:
+    """Select-list items that restrict the connection to the tenant of the row a statement finds, and their params.
+
+    Authentication finds its token and enters the token's tenant in one round trip: the items run only for a row
+    that passes the statement's conditions, so no row leaves the connection as it was. ('', []) when off or
+    already restricted; call entered() with the row's tenant once a row came back.
+    """
+    role = app_role()
+    if not role or restricted():
+        return "", []
+    return f", set_config('crm.tenant_id', ({tenant_column})::text, false), set_config('role', %s, false)", [role]
+
+
+def entered(tenant_id: int) -> None:
+    """Record that this connection now runs restricted to a tenant (so enter() is not repeated)."""
+    connection.crm_rls_tenant = tenant_id
+
+
+def restricted() -> bool:
+    """Whether this connection currently runs restricted to a tenant."""
+    return getattr(connection, "crm_rls_tenant", None) is not None
 
 
 def leave() -> None:
     """Give the connection back its own role and no tenant (after a request or a task)."""
-    if getattr(connection, "crm_rls_tenant", None) is None:
+    if not restricted():
         return
     connection.crm_rls_tenant = None
     if connection.connection is None:
         return  # closed: a new connection starts unrestricted anyway
     try:
         with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE; RESET crm.tenant_id")
+            # 'none' is RESET ROLE; one statement, so one round trip.
+            cursor.execute("SELECT set_config('role', 'none', false), set_config('crm.tenant_id', '', false)")
     except DatabaseError:
         # An aborted transaction rolls the SET back by itself; a broken connection is replaced.
         logger.warning("could not reset the row-level security role", exc_info=True)

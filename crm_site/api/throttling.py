@@ -7,24 +7,32 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from .authentication import ApiClientUser
 
+# One atomic command per request: count it, start the window's expiry with its first request, and give back the
+# count and the seconds left.
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('TTL', KEYS[1])}
+"""
 
-def _redis(cache):
-    """The raw Redis client behind Django's Redis cache (kept on the cache object), or None for other backends."""
+
+def _counter(cache):
+    """The counting script bound to the Redis client behind Django's cache (kept on it), or None for other backends."""
     if isinstance(cache, ConnectionProxy):
         cache = caches[cache._alias]
     if not isinstance(cache, RedisCache):
         return None
-    client = getattr(cache, "_crm_throttle_client", None)
-    if client is None:
-        client = cache._cache.get_client(write=True)
-        cache._crm_throttle_client = client
-    return client
+    script = getattr(cache, "_crm_throttle_script", None)
+    if script is None:
+        script = cache._cache.get_client(write=True).register_script(COUNT_SCRIPT)
+        cache._crm_throttle_script = script
+    return script
 
 
 class PrincipalRateThrottle(SimpleRateThrottle):
     """Limit requests per user or API client; anonymous callers are limited per address.
 
-    On Redis the count is one counter per principal and window, in one round trip: DRF's default keeps a list of
+    On Redis the count is one counter per principal and window, in one script call: DRF's default keeps a list of
     every request time in the window and rewrites it on each request, which grows with the allowed rate.
     """
 
@@ -41,18 +49,15 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view):
-        client = _redis(self.cache)
-        if self.rate is None or client is None:
+        counter = _counter(self.cache)
+        if self.rate is None or counter is None:
             return super().allow_request(request, view)
         self.key = self.get_cache_key(request, view)
         # A key of its own: one of DRF's request-time lists may still sit under the plain key.
         key = self.cache.make_and_validate_key(f"{self.key}:count")
-        pipe = client.pipeline(transaction=False)
-        pipe.set(key, 0, ex=self.duration, nx=True)  # the window starts with the first request in it
-        pipe.incr(key)
-        _started, count = pipe.execute()
+        count, seconds_left = counter(keys=[key], args=[self.duration])
         if count > self.num_requests:
-            self.retry_after = max(client.ttl(key), 1)
+            self.retry_after = max(seconds_left, 1)
             return self.throttle_failure()
         return True
 

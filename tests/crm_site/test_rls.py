@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 
 from crm_site import rls
@@ -35,3 +36,47 @@ def test_a_request_leaves_the_connection_unrestricted(world):
         cursor.execute("SELECT current_user = session_user, current_setting('crm.tenant_id', true)")
         same_user, tenant = cursor.fetchone()
     assert same_user and not tenant
+
+
+def test_token_authentication_enters_the_tokens_tenant(world, rf):
+    from rest_framework.request import Request
+
+    from crm_site.api.authentication import BearerTokenAuthentication
+
+    for name in ("client_dealer_write", "dealer_manager"):
+        principal = world.principals[name]
+        request = Request(rf.get("/api/v1/dealers/", HTTP_AUTHORIZATION=f"Bearer {principal.token}"))
+        try:
+            _user, auth = BearerTokenAuthentication().authenticate(request)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_user, current_setting('crm.tenant_id', true)")
+                role, tenant = cursor.fetchone()
+            assert (role, tenant) == (rls.app_role(), str(world.tenants["A"].pk))
+            assert rls.restricted()
+        finally:
+            rls.leave()
+
+
+def test_an_unknown_token_leaves_the_connection_as_it_was(world, rf):
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+
+    from crm_site.api.authentication import BearerTokenAuthentication
+
+    request = Request(rf.get("/api/v1/dealers/", HTTP_AUTHORIZATION="Bearer crmc_unknown"))
+    with pytest.raises(AuthenticationFailed):
+        BearerTokenAuthentication().authenticate(request)
+    assert not rls.restricted()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user = session_user, current_setting('crm.tenant_id', true)")
+        same_user, tenant = cursor.fetchone()
+    assert same_user and not tenant
+
+
+def test_token_lookups_load_every_field_without_conversion():
+    from crm_site.api.authentication import CLIENT_TOKENS, USER_TOKENS
+
+    # TokenLookup builds instances from raw values; a field that converts database values would need the ORM.
+    for lookup in (CLIENT_TOKENS, USER_TOKENS):
+        for model in lookup.models:
+            assert not [f.name for f in model._meta.concrete_fields if hasattr(f, "from_db_value")]
