@@ -35,11 +35,9 @@ def start_children(env, port):
     commands = {
         "gunicorn": [
             PY, "-m", "gunicorn", "crm_site.wsgi:application",
+            "--config", "crm_site/gunicorn.conf.py",
             "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--worker-class", "gthread", "--threads", "4",
-            "--graceful-timeout", "10",
             "--access-logfile", "-",
-            "--no-control-socket",  # else every run shares ~/.gunicorn/gunicorn.ctl
         ],
         "celery beat": [
             PY, "-m", "celery", "-A", "crm_site", "beat", "-l", "info",
