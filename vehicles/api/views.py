@@ -51,9 +51,11 @@ RELATED_WRITERS = VEHICLE_WRITERS
 NO_LIST = {"filter_backends": [], "pagination_class": None}
 
 
-def existed(model, dealer_id: int, external_id: str) -> bool:
-    """Whether a dealer's record with this external id is already there (an upsert then answers 200)."""
-    return bool(external_id) and model.objects.filter(dealer_id=dealer_id, external_id=external_id).exists()
+def upsert_key(model, data) -> tuple[int, str, bool]:
+    """The dealer and external id of a write, and whether it creates a record (a matched one answers 200)."""
+    dealer_id, external_id = data["dealer_id"], data.get("external_id", "")
+    exists = bool(external_id) and model.objects.filter(dealer_id=dealer_id, external_id=external_id).exists()
+    return dealer_id, external_id, not exists
 
 
 def upsert_schema(name: str):
@@ -192,8 +194,7 @@ class SaleViewSet(BulkUpsertMixin, ScopedModelViewSet):
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
-        dealer_id, external_id = data["dealer_id"], data.get("external_id", "")
-        created = not existed(Sale, dealer_id, external_id)
+        dealer_id, external_id, created = upsert_key(Sale, data)
         vehicle = data.get("vehicle")
         vehicle_data = {"vin": vehicle.vin} if vehicle is not None else dict(data["vehicle_data"])
         sale = sale_record(
@@ -224,8 +225,7 @@ class ServiceVisitViewSet(BulkUpsertMixin, ScopedModelViewSet):
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
-        dealer_id, external_id = data["dealer_id"], data.get("external_id", "")
-        created = not existed(ServiceVisit, dealer_id, external_id)
+        dealer_id, external_id, created = upsert_key(ServiceVisit, data)
         vehicle = data.get("vehicle")
         visit = service_visit_record(
             scope=self.scope, dealer_id=dealer_id, kind=data["kind"], opened_at=data["opened_at"],
@@ -255,8 +255,7 @@ class RelatedPurchaseViewSet(UpsertCreateMixin, ScopedModelViewSet):
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
-        dealer_id, external_id = data["dealer_id"], data.get("external_id", "")
-        created = not existed(RelatedPurchase, dealer_id, external_id)
+        dealer_id, external_id, created = upsert_key(RelatedPurchase, data)
         row = related_purchase_record(
             scope=self.scope, dealer_id=dealer_id, customer=data["customer"], kind=data["kind"],
             purchased_on=data["purchased_on"], vehicle=data.get("vehicle"), expires_on=data.get("expires_on"),
