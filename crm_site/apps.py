@@ -12,8 +12,11 @@ class CrmSiteConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_migrate
+        from django.utils.translation import gettext_lazy as _
 
-        from . import rls
+        from . import plugins, rls
+
+        plugins.register_menu(plugins.MenuItem(_("Home"), "home", order=0))
 
         # After every migrate, new tenant tables get the policy too; it is idempotent.
         post_migrate.connect(rls.install, sender=self, dispatch_uid="crm_rls_install")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from dealers.choices import DEALER_ROLES, TENANT_WIDE_ROLES, Role
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 API_CLIENT_ROLE = "api_client"
 SYSTEM_ROLE = "system"
@@ -85,60 +88,30 @@ class Scope:
         return cls(tenant_id=tenant_id, role=SYSTEM_ROLE)
 
 
-def scope_for_user(user) -> Scope | None:
-    """Resolve a staff user's scope; None for a user outside any tenant or inactive."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.tenant_id:
-        return None
-    role = user.role
-    if role in TENANT_WIDE_ROLES:
-        dealer_ids = None
-    elif role == Role.REGION_MANAGER:
-        from dealers.models import Dealer
-
-        dealer_ids = frozenset(
-            Dealer.objects.filter(tenant_id=user.tenant_id, region_id=user.region_id).values_list("id", flat=True)
-        )
-    elif role in DEALER_ROLES:
-        dealer_ids = frozenset({user.dealer_id})
-    else:
-        return None
-    return Scope(
-        tenant_id=user.tenant_id,
-        role=role,
-        dealer_ids=dealer_ids,
-        region_id=user.region_id,
-        user_id=user.pk,
-    )
-
-
-def scope_for_api_client(client) -> Scope:
-    """Resolve an API client's scope: one dealer or the whole tenant, read or read/write."""
-    from dealers.choices import ApiScope
-
-    return Scope(
-        tenant_id=client.tenant_id,
-        role=API_CLIENT_ROLE,
-        dealer_ids=frozenset({client.dealer_id}) if client.dealer_id else None,
-        api_client_id=client.pk,
-        may_write_api=client.access == ApiScope.WRITE,
-        api_resources=frozenset(client.resources) if client.resources else None,
-    )
+@cache
+def resolver():
+    """The principal → scope resolver the organisation app provides (settings.CRM_SCOPE_RESOLVER)."""
+    return import_string(settings.CRM_SCOPE_RESOLVER)
 
 
 def scope_for_request(request) -> Scope | None:
     """The scope of a Django or DRF request, resolved once and kept on the request."""
     raw = getattr(request, "_request", request)
     if not hasattr(raw, "_crm_scope"):
-        client = getattr(request, "auth", None) if hasattr(request, "_request") else None
-        from dealers.models import ApiClient
-
-        if isinstance(client, ApiClient):
-            raw._crm_scope = scope_for_api_client(client)
-        else:
-            raw._crm_scope = scope_for_user(request.user)
+        raw._crm_scope = resolver()(request)
         if raw._crm_scope is not None:
             from . import rls
 
             # From here on the database itself refuses other tenants' rows (released when the request ends).
             rls.enter(raw._crm_scope.tenant_id)
     return raw._crm_scope
+
+
+def tenant_model():
+    """The tenant model the organisation app provides (settings.CRM_TENANT_MODEL)."""
+    return apps.get_model(settings.CRM_TENANT_MODEL)
+
+
+def dealer_model():
+    """The dealer model the organisation app provides (settings.CRM_DEALER_MODEL)."""
+    return apps.get_model(settings.CRM_DEALER_MODEL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task
 
-from .scope import Scope, ScopeError
+from .scope import Scope, ScopeError, tenant_model
 
 
 class ScopedTask(Task):
@@ -39,9 +39,7 @@ class ScopedTask(Task):
 
 def for_each_tenant(task: ScopedTask, **kwargs) -> int:
     """Queue a scoped task once per active tenant with the system scope (for beat schedules); returns the count."""
-    from dealers.models import Tenant
-
-    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    tenant_ids = list(tenant_model().objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in tenant_ids:
         task.delay(scope=Scope.system(tenant_id), **kwargs)
     return len(tenant_ids)

@@ -10,26 +10,32 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from .access import Permission, allowed
+from .registry import registry
 from .scope import Scope, scope_for_request
 
 
 class ScopeRequiredMixin(LoginRequiredMixin):
-    """A page for staff with a scope; `read_roles` narrows who may open it (None = every role)."""
+    """A page for staff with a scope; `read_permission` says who may open it (None: everyone with a scope).
 
-    read_roles: frozenset[str] | None = None
-    write_roles: frozenset[str] = frozenset()
+    `write_permission` (from the app's access.py) says who may change things on it; a page that writes and has no
+    read permission of its own is opened by those who may write.
+    """
+
+    read_permission: Permission | tuple[Permission, ...] | None = None
+    write_permission: Permission | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.scope: Scope | None = scope_for_request(request)
-        if self.scope is None or (self.read_roles is not None and self.scope.role not in self.read_roles):
+        if not allowed(self.read_permission, self.scope):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def may_write(self, obj=None) -> bool:
-        """Whether the user's role may change things on this page."""
-        return self.scope.role in self.write_roles
+        """Whether the user may change things on this page."""
+        return self.write_permission is not None and self.write_permission.allows(self.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -119,7 +125,9 @@ def home(request):
     scope = scope_for_request(request)
     if scope is None:
         raise PermissionDenied
-    from dealers.models import Dealer
-
-    dealers = Dealer.objects.scoped(scope).select_related("region").order_by("code")[:200]
-    return render(request, "home.html", {"dealers": dealers, "dealer_count": len(dealers)})
+    widgets = []
+    for widget in registry["dashboard_widgets"]:
+        if allowed(widget.permission, scope):
+            context = widget.context(request, scope)
+            widgets.append({"code": widget.code, "title": widget.title, "template": widget.template, **context})
+    return render(request, "home.html", {"widgets": widgets})

@@ -1,9 +1,10 @@
-"""Browser pages: login, home and each app's pages."""
+"""Browser pages: login, home, notifications and each app's pages (discovered)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from . import notifications, web
+from .discovery import page_urls
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -12,8 +13,5 @@ urlpatterns = [
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path("notifications/badge/", notifications.NotificationBadge.as_view(), name="notification-badge"),
     path("notifications/<id:pk>/open/", notifications.NotificationOpen.as_view(), name="notification-open"),
-    path("org/", include("dealers.urls")),
-    path("customers/", include("customers.urls")),
-    path("vehicles/", include("vehicles.urls")),
-    path("imports/", include("crm_site.imports.urls")),
+    *page_urls(),
 ]

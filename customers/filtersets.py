@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.api.filters import DealerFilter, ScopedFilterSet
 from crm_site.scope import scope_for_request
+from crm_site.validators import normalize_mobile
 from dealers.models import User
 
 from . import choices
 from .leads import UNCONTACTED_AFTER
 from .models import Customer, CustomerDealer, Lead
-from .validators import normalize_mobile
 
 
 class CustomerFilterSet(ScopedFilterSet):

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.scope import Scope
+from crm_site.validators import national_mobile, normalize_mobile, normalize_person_name, normalize_resident_id
 from dealers.choices import Role
 from dealers.models import User
 from vehicles.models import VehicleModel
 
 from . import choices
 from .models import Customer
-from .validators import normalize_mobile, normalize_person_name, normalize_resident_id
 
 
 class DateInput(forms.DateInput):
@@ -44,11 +44,6 @@ def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str
     for key, messages in exc.message_dict.items():
         name = aliases.get(key, key)
         form.add_error(name if name in form.fields else None, messages)
-
-
-def national_mobile(e164: str) -> str:
-    """The 11 digits people type, for an input's initial value."""
-    return e164.removeprefix("+86")
 
 
 def sales_consultants(scope: Scope, dealer_id: int | None = None):

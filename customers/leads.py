@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.models import Notification, audit
+from crm_site.models import audit, notify
 from crm_site.scope import Scope
 from dealers.choices import Role
 from dealers.models import Dealer, User
@@ -114,13 +114,9 @@ def leads_flag_uncontacted(*, scope: Scope, now=None) -> int:
         )
         flagged = overdue.update(overdue_alerted_at=now)
         managers = User.objects.filter(dealer_id__in=per_dealer, role=Role.DEALER_MANAGER, is_active=True)
-        Notification.objects.bulk_create([
-            Notification(
-                tenant_id=scope.tenant_id, user=manager, kind="lead.uncontacted",
-                text=str(_("%(count)d new leads were not contacted within 24 hours.") % {
-                    "count": per_dealer[manager.dealer_id]}),
-                link="/customers/leads/?overdue=1",
-            )
-            for manager in managers
-        ])
+        for manager in managers:
+            notify(tenant_id=scope.tenant_id, users=[manager], kind="lead.uncontacted",
+                   text=_("%(count)d new leads were not contacted within 24 hours.") % {
+                       "count": per_dealer[manager.dealer_id]},
+                   link="/customers/leads/?overdue=1")
     return flagged

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from crm_site import crypto
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q
 from crm_site.scope import Scope
+from crm_site.validators import mask_mobile, mask_resident_id
 
 from . import choices
-from .validators import mask_mobile, mask_resident_id
 
 
 def linked_to_scope(scope: Scope, field: str = "pk") -> Q:

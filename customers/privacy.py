@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from crm_site.scope import Scope
-from dealers.choices import DEALER_ROLES, Role
 
-# People who call customers need the number; HQ and regional staff work on aggregates and see it masked.
-FULL_MOBILE_ROLES = frozenset(DEALER_ROLES | {Role.CC_AGENT, Role.CC_SUPERVISOR})
+from .access import MOBILE_FULL
 
 
 def sees_full_mobile(scope: Scope) -> bool:
-    """Dealer staff, call-center staff and dealer systems get mobiles in full."""
-    return scope.is_api_client or scope.role in FULL_MOBILE_ROLES
+    """Dealer staff, call-center staff and dealer systems get mobiles in full (customers.access.MOBILE_FULL)."""
+    return MOBILE_FULL.allows(scope)
 
 
 def shown_mobile(scope: Scope, customer) -> str:
     """The customer's mobile as this scope may see it."""
     return customer.mobile if sees_full_mobile(scope) else customer.mobile_masked
+
+
+def mask_name(name: str) -> str:
+    """A name with all but its first character hidden ("王**"), for people the viewer's dealer does not serve yet."""
+    name = str(name or "").strip()
+    return f"{name[:1]}{'*' * max(len(name) - 1, 1)}" if name else ""
 
 
 def shown_id_number(customer) -> str:

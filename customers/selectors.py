@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.scope import Scope
+from crm_site.validators import normalize_mobile, normalize_plate, normalize_vin
 from dealers.choices import DEALER_ROLES
 
 from . import choices
 from .models import ContactPoint, Customer, CustomerDealer, Lead
-from .validators import normalize_mobile, normalize_plate, normalize_vin
 
 # --- one-box search ---------------------------------------------------------------------------------
 

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site import crypto
 from crm_site.models import audit
+from crm_site.registry import registry
 from crm_site.scope import Scope
+from crm_site.validators import normalize_mobile, normalize_person_name, normalize_resident_id
 
 from . import choices
-from .models import ConsentRecord, ContactPoint, Customer, CustomerDealer, CustomerMerge, DoNotCallChange, Lead
-from .validators import normalize_mobile, normalize_person_name, normalize_resident_id
+from .models import ConsentRecord, ContactPoint, Customer, CustomerDealer, CustomerMerge, DoNotCallChange
 
 # Fields a caller may set on a customer (besides mobile and ID number, which are normalised and matched on).
 CUSTOMER_FIELDS = (
@@ -190,25 +191,17 @@ def consent_current(customer: Customer) -> dict[tuple[str, str], ConsentRecord]:
 
 @transaction.atomic
 def customer_merge(*, scope: Scope, survivor: Customer, merged: Customer) -> CustomerMerge:
-    """Move everything of a duplicate onto the surviving record and retire the duplicate (kept, marked merged)."""
-    from vehicles.models import Ownership, RelatedPurchase, Sale, ServiceVisit, Vehicle
+    """Move everything of a duplicate onto the surviving record and retire the duplicate (kept, marked merged).
 
+    Every app's rows move through its registered merge participants (crm_site.plugins.MergeParticipant).
+    """
     if survivor.pk == merged.pk or survivor.tenant_id != merged.tenant_id:
         raise ValidationError({"merged": [_("Choose two different customers.")]})
     if merged.merged_into_id or survivor.merged_into_id:
         raise ValidationError({"merged": [_("This customer was already merged.")]})
     # Lock both rows so two merges cannot interleave.
     list(Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk]).order_by("pk"))
-    moved = {
-        "vehicles": Vehicle.objects.filter(owner=merged).update(owner=survivor),
-        "ownerships": Ownership.objects.filter(customer=merged).update(customer=survivor),
-        "sales": Sale.objects.filter(customer=merged).update(customer=survivor),
-        "service_visits": ServiceVisit.objects.filter(customer=merged).update(customer=survivor),
-        "related_purchases": RelatedPurchase.objects.filter(customer=merged).update(customer=survivor),
-        "leads": Lead.objects.filter(customer=merged).update(customer=survivor),
-        "referrals": Lead.objects.filter(referred_by=merged).update(referred_by=survivor),
-        "consents": ConsentRecord.objects.filter(customer=merged).update(customer=survivor),
-    }
+    moved = {participant.key: participant.run(survivor, merged) for participant in registry["merge_participants"]}
     existing = set(survivor.contact_points.values_list("kind", "value"))
     points = [p for p in merged.contact_points.all() if (p.kind, p.value) not in existing]
     ContactPoint.objects.filter(pk__in=[p.pk for p in points]).update(customer=survivor)

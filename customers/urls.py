@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import customers, duplicates, leads
 
+url_prefix = "customers/"
 app_name = "customers"
 
 urlpatterns = [

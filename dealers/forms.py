@@ -38,7 +38,7 @@ class UserForm(ScopedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "email", "role", "region", "dealer", "is_active"]
+        fields = ["username", "full_name", "staff_code", "email", "role", "region", "dealer", "is_active"]
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, scope=scope, **kwargs)

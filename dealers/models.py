@@ -128,6 +128,9 @@ class User(AbstractUser):
         Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # The dealer's own number for the person (工号), by which DMS files and imports name a consultant or advisor.
+    staff_code = models.CharField(_("staff code"), max_length=32, blank=True,
+                                  help_text=_("The dealer's own staff number (工号), used by imports and the DMS."))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
@@ -143,6 +146,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
+            models.UniqueConstraint(
+                fields=["dealer", "staff_code"], condition=~Q(staff_code=""), name="user_staff_code_unique_per_dealer",
+                violation_error_message=_("Another user of this dealer has this staff code."),
+            ),
             models.CheckConstraint(
                 condition=Q(is_superuser=True) | (Q(tenant__isnull=False) & ~Q(role="")),
                 name="user_staff_has_tenant_and_role",

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views
 
+url_prefix = "org/"
 app_name = "dealers"
 
 urlpatterns = [

@@ -13,20 +13,16 @@ from django.views import View
 from crm_site.web import ScopedCreateView, ScopedListView, ScopedUpdateView, ScopeRequiredMixin
 
 from . import services
-from .choices import DEALER_ROLES, Role
+from .access import API_CLIENT_MANAGE, DEALER_VIEW, ORG_EDIT, ORG_VIEW, STAFF_MANAGE, may_manage_user
 from .filtersets import DealerFilterSet, UserFilterSet
 from .forms import ApiClientForm, DealerForm, RegionForm, UserForm
 from .models import ApiClient, Dealer, Region, User
 
-ORG_READERS = frozenset({Role.OEM_ADMIN, Role.OEM_ANALYST})
-ORG_ADMINS = frozenset({Role.OEM_ADMIN})
-STAFF_ADMINS = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
-
 
 class RegionList(ScopedListView):
     model = Region
-    read_roles = ORG_READERS
-    write_roles = ORG_ADMINS
+    read_permission = ORG_VIEW
+    write_permission = ORG_EDIT
     template_name = "dealers/region_list.html"
 
     def get_queryset(self):
@@ -36,7 +32,7 @@ class RegionList(ScopedListView):
 class RegionCreate(ScopedCreateView):
     model = Region
     form_class = RegionForm
-    read_roles = write_roles = ORG_ADMINS
+    read_permission = write_permission = ORG_EDIT
     template_name = "form.html"
     success_url = reverse_lazy("dealers:region-list")
     extra_context = {"title": gettext_lazy("New region")}
@@ -45,7 +41,7 @@ class RegionCreate(ScopedCreateView):
 class RegionUpdate(ScopedUpdateView):
     model = Region
     form_class = RegionForm
-    read_roles = write_roles = ORG_ADMINS
+    read_permission = write_permission = ORG_EDIT
     template_name = "form.html"
     success_url = reverse_lazy("dealers:region-list")
 
@@ -53,8 +49,8 @@ class RegionUpdate(ScopedUpdateView):
 class DealerList(ScopedListView):
     model = Dealer
     filterset_class = DealerFilterSet
-    read_roles = ORG_READERS | {Role.REGION_MANAGER}
-    write_roles = ORG_ADMINS
+    read_permission = DEALER_VIEW
+    write_permission = ORG_EDIT
     template_name = "dealers/dealer_list.html"
 
     def get_queryset(self):
@@ -64,7 +60,7 @@ class DealerList(ScopedListView):
 class DealerCreate(ScopedCreateView):
     model = Dealer
     form_class = DealerForm
-    read_roles = write_roles = ORG_ADMINS
+    read_permission = write_permission = ORG_EDIT
     template_name = "form.html"
     success_url = reverse_lazy("dealers:dealer-list")
     extra_context = {"title": gettext_lazy("New dealer")}
@@ -73,7 +69,7 @@ class DealerCreate(ScopedCreateView):
 class DealerUpdate(ScopedUpdateView):
     model = Dealer
     form_class = DealerForm
-    read_roles = write_roles = ORG_ADMINS
+    read_permission = write_permission = ORG_EDIT
     template_name = "form.html"
     success_url = reverse_lazy("dealers:dealer-list")
 
@@ -81,7 +77,7 @@ class DealerUpdate(ScopedUpdateView):
 class UserList(ScopedListView):
     model = User
     filterset_class = UserFilterSet
-    read_roles = write_roles = STAFF_ADMINS
+    read_permission = write_permission = STAFF_MANAGE
     template_name = "dealers/user_list.html"
 
     def get_queryset(self):
@@ -91,15 +87,12 @@ class UserList(ScopedListView):
 class UserWriteMixin:
     model = User
     form_class = UserForm
-    read_roles = write_roles = STAFF_ADMINS
+    read_permission = write_permission = STAFF_MANAGE
     template_name = "form.html"
     success_url = reverse_lazy("dealers:user-list")
 
     def may_write(self, obj=None) -> bool:
-        # A dealer manager manages their dealer's staff, never an OEM-level account.
-        if self.scope.role not in self.write_roles:
-            return False
-        return self.scope.role != Role.DEALER_MANAGER or obj is None or obj.role in DEALER_ROLES
+        return may_manage_user(self.scope, obj)
 
 
 class UserCreate(UserWriteMixin, ScopedCreateView):
@@ -112,7 +105,7 @@ class UserUpdate(UserWriteMixin, ScopedUpdateView):
 
 class ApiClientList(ScopedListView):
     model = ApiClient
-    read_roles = write_roles = STAFF_ADMINS
+    read_permission = write_permission = API_CLIENT_MANAGE
     template_name = "dealers/apiclient_list.html"
 
     def get_queryset(self):
@@ -122,7 +115,7 @@ class ApiClientList(ScopedListView):
 class ApiClientCreate(ScopeRequiredMixin, View):
     """Create an API client and show its token once."""
 
-    read_roles = write_roles = STAFF_ADMINS
+    read_permission = write_permission = API_CLIENT_MANAGE
 
     def get(self, request):
         return render(request, "form.html", {"form": ApiClientForm(scope=self.scope), "title": gettext_lazy("New API client")})
@@ -141,7 +134,7 @@ class ApiClientCreate(ScopeRequiredMixin, View):
 class ApiClientRevoke(ScopeRequiredMixin, View):
     """Revoke an API client (POST only)."""
 
-    read_roles = write_roles = STAFF_ADMINS
+    read_permission = write_permission = API_CLIENT_MANAGE
 
     def post(self, request, pk: int):
         client = get_object_or_404(ApiClient.objects.scoped(self.scope), pk=pk)

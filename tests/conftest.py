@@ -8,9 +8,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from crm_site.scope import Scope, scope_for_api_client, scope_for_user
+from crm_site.scope import Scope
 from dealers.choices import ApiScope, Role
 from dealers.models import ApiClient, Dealer, Region, Tenant, User
+from dealers.principals import scope_for_api_client, scope_for_user
 from dealers.services import api_client_create, user_token_issue
 
 from .factories import DealerFactory, RegionFactory, TenantFactory, UserFactory

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
+from crm_site.validators import vin_check_digit
 from customers import choices as customer_choices
 from customers.models import Customer, CustomerDealer, Lead
-from customers.validators import vin_check_digit
 from vehicles import choices as vehicle_choices
 from vehicles.models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel
 

@@ -1,4 +1,4 @@
-"""App configuration."""
+"""App configuration: what the vehicles app plugs into the core registry."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,3 +9,28 @@ class VehiclesConfig(AppConfig):
 
     name = "vehicles"
     verbose_name = _("Vehicles")
+
+    def ready(self) -> None:
+        from crm_site import plugins
+
+        from . import access
+        from .models import Ownership, RelatedPurchase, Sale, ServiceVisit, Vehicle
+        from .timeline import TIMELINE_SOURCES
+
+        plugins.register_permissions(access)
+        plugins.register_menu(
+            plugins.MenuItem(_("Record a sale"), "vehicles:sale-create", access.SALE_RECORD, order=40),
+            plugins.MenuItem(_("Record a service visit"), "vehicles:visit-create", access.VISIT_RECORD, order=41),
+        )
+        plugins.register_timeline_sources(*TIMELINE_SOURCES)
+        plugins.register_customer_panels(plugins.CustomerPanel(
+            code="vehicles", template="vehicles/_customer_vehicles.html", model=Vehicle, order=10,
+            query=lambda rows, customer: rows.filter(owner=customer).select_related("model", "selling_dealer"),
+        ))
+        plugins.register_merge_participants(
+            plugins.MergeParticipant("vehicles", Vehicle, "owner"),
+            plugins.MergeParticipant("ownerships", Ownership, "customer"),
+            plugins.MergeParticipant("sales", Sale, "customer"),
+            plugins.MergeParticipant("service_visits", ServiceVisit, "customer"),
+            plugins.MergeParticipant("related_purchases", RelatedPurchase, "customer"),
+        )

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.api.filters import DealerFilter, ScopedFilterSet
+from crm_site.validators import normalize_plate, normalize_vin
 from customers.models import Customer
-from customers.validators import normalize_plate, normalize_vin
 from dealers.models import User
 
 from . import choices

@@ -10,6 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.scope import Scope
+from crm_site.validators import (
+    normalize_mobile,
+    normalize_person_name,
+    normalize_plate,
+    normalize_resident_id,
+    normalize_vin,
+)
 from customers.choices import OPEN_LEAD_STAGES
 from customers.forms import (
     ConsultantChoiceField,
@@ -19,13 +26,6 @@ from customers.forms import (
     sales_consultants,
 )
 from customers.models import Customer, Lead
-from customers.validators import (
-    normalize_mobile,
-    normalize_person_name,
-    normalize_plate,
-    normalize_resident_id,
-    normalize_vin,
-)
 from dealers.choices import Role
 from dealers.models import Dealer, User
 
@@ -48,7 +48,25 @@ class LeadChoiceField(forms.ModelChoiceField):
         return f"{obj.customer.name} · {obj.get_stage_display()}"
 
 
-class SaleForm(CustomerPickMixin, forms.Form):
+class DealerChoiceMixin:
+    """A form for a dealer's record: a one-dealer scope gives the dealer, a wider one chooses it (HQ at a counter)."""
+
+    def setup_dealer(self, scope: Scope) -> int | None:
+        """Drop or fill the dealer field; returns the scope's own dealer when it has just one."""
+        dealer_id = scope.single_dealer_id
+        if dealer_id:
+            del self.fields["dealer"]
+        else:
+            self.fields["dealer"].queryset = Dealer.objects.scoped(scope).filter(is_active=True).order_by("code")
+        return dealer_id
+
+    def chosen_dealer_id(self, data: dict) -> int | None:
+        """The dealer of the record: the scope's own, or the one chosen."""
+        dealer = data.get("dealer")
+        return self.scope.single_dealer_id or (dealer.pk if dealer else None)
+
+
+class SaleForm(DealerChoiceMixin, CustomerPickMixin, forms.Form):
     """One delivery: the customer (picked or typed), the vehicle, and the deal."""
 
     pick_fields = ("customer",)
@@ -72,11 +90,7 @@ class SaleForm(CustomerPickMixin, forms.Form):
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
-        dealer_id = scope.single_dealer_id
-        if dealer_id:
-            del self.fields["dealer"]
-        else:
-            self.fields["dealer"].queryset = Dealer.objects.scoped(scope).filter(is_active=True).order_by("code")
+        dealer_id = self.setup_dealer(scope)
         self.fields["customer"].queryset = Customer.objects.scoped(scope)
         models = VehicleModel.objects.scoped(scope).filter(is_active=True)
         self.fields["model"].queryset = models
@@ -107,8 +121,7 @@ class SaleForm(CustomerPickMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        dealer = data.get("dealer")
-        dealer_id = self.scope.single_dealer_id or (dealer.pk if dealer else None)
+        dealer_id = self.chosen_dealer_id(data)
         typed = data.get("name") or data.get("mobile") or data.get("id_number")
         if not data.get("customer") and not data.get("lead") and not typed and "name" not in self.errors:
             self.add_error("name", _("Enter the customer's name and mobile, or choose an existing customer."))
@@ -148,9 +161,10 @@ def vehicle_key(text: str) -> tuple[str, str]:
         raise ValidationError(_("Enter the 17-character VIN or a plate such as 京A12345."), code="invalid") from None
 
 
-class VisitForm(forms.Form):
+class VisitForm(DealerChoiceMixin, forms.Form):
     """A repair order: the vehicle by VIN or plate (registered here when unknown) and the visit itself."""
 
+    dealer = forms.ModelChoiceField(label=_("dealer"), queryset=Dealer.objects.none())
     q = forms.CharField(label=_("VIN or plate"), max_length=32,
                         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
     kind = forms.ChoiceField(label=_("kind"), choices=choices.VisitKind.choices, initial=choices.VisitKind.MAINTENANCE)
@@ -174,10 +188,12 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope = scope
         self.vin = self.plate = ""
-        self.fields["advisor"].queryset = (User.objects.scoped(scope)
-                                           .filter(role=Role.SERVICE_ADVISOR, is_active=True,
-                                                   dealer_id=scope.single_dealer_id)
-                                           .order_by("full_name", "username"))
+        dealer_id = self.setup_dealer(scope)
+        advisors = User.objects.scoped(scope).filter(role=Role.SERVICE_ADVISOR, is_active=True)
+        if dealer_id:
+            advisors = advisors.filter(dealer_id=dealer_id)
+        self.fields["advisor"].queryset = advisors.select_related("dealer").order_by("full_name", "username")
+        self.fields["advisor"].with_dealer = dealer_id is None
         self.fields["model"].queryset = VehicleModel.objects.scoped(scope).filter(is_active=True)
         self.fields["opened_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         if scope.role == Role.SERVICE_ADVISOR:
@@ -217,6 +233,11 @@ class VisitForm(forms.Form):
         opened, closed = data.get("opened_at"), data.get("closed_at")
         if opened and closed and closed < opened:
             self.add_error("closed_at", _("A visit cannot close before it opened."))
+        dealer_id = self.chosen_dealer_id(data)
+        advisor = data.get("advisor")
+        if dealer_id and advisor and advisor.dealer_id != dealer_id:
+            self.add_error("advisor", _("Choose an active service advisor of this dealer."))
+        data["dealer_id"] = dealer_id
         if data.get("amount") is None:
             data["amount"] = 0
         return data

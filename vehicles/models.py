@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q
 from crm_site.scope import Scope
+from crm_site.validators import validate_plate, validate_vin
 from customers.choices import LinkKind
-from customers.validators import validate_plate, validate_vin
 
 from . import choices
 

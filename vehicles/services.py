@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import audit
 from crm_site.scope import Scope
+from crm_site.validators import normalize_plate, normalize_vin
 from customers.choices import LeadStage, LinkKind
 from customers.models import Customer, Lead
 from customers.services import customer_link_dealer, customer_upsert
-from customers.validators import normalize_plate, normalize_vin
 
 from . import choices
 from .models import Ownership, RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel

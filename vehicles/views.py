@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from crm_site.validators import national_mobile
 from crm_site.web import ScopeRequiredMixin
 from customers import privacy
-from customers.forms import add_service_errors, national_mobile
+from customers.forms import add_service_errors
 from customers.models import Customer
-from customers.views.access import SALE_ROLES, VEHICLE_WRITERS, VISIT_ROLES
 
 from . import services
+from .access import SALE_RECORD, VEHICLE_EDIT, VISIT_RECORD
 from .forms import SaleForm, TransferForm, VisitForm, vehicle_key
 from .models import Sale, ServiceVisit, Vehicle
 
@@ -23,7 +24,7 @@ from .models import Sale, ServiceVisit, Vehicle
 class SaleCreate(ScopeRequiredMixin, View):
     """Record a delivery: customer and vehicle matched or created, both linked to the dealer, then the 360."""
 
-    read_roles = write_roles = SALE_ROLES
+    read_permission = write_permission = SALE_RECORD
 
     def get(self, request):
         initial = {key: request.GET[key] for key in ("name", "mobile", "vin") if request.GET.get(key)}
@@ -59,7 +60,8 @@ class SaleCreate(ScopeRequiredMixin, View):
 class VehicleLookup(ScopeRequiredMixin, View):
     """The vehicle behind a VIN or plate anywhere in the tenant, owner masked unless the dealer serves them (htmx)."""
 
-    read_roles = VISIT_ROLES | SALE_ROLES
+    # Used by the sale and the visit forms: whoever may open either.
+    read_permission = (SALE_RECORD, VISIT_RECORD)
 
     def get(self, request):
         text = request.GET.get("q", "").strip()
@@ -93,7 +95,7 @@ def vehicle_context(scope, vehicle: Vehicle) -> dict:
 class VisitCreate(ScopeRequiredMixin, View):
     """Record a service visit by VIN or plate; a walk-in's vehicle and owner are linked to this dealer."""
 
-    read_roles = write_roles = VISIT_ROLES
+    read_permission = write_permission = VISIT_RECORD
 
     def get(self, request):
         initial = {"q": request.GET["q"]} if request.GET.get("q") else {}
@@ -125,7 +127,7 @@ class VisitCreate(ScopeRequiredMixin, View):
         customer_data = owner_data if typed_owner and (vehicle is None or vehicle.owner_id is None) else None
         try:
             return services.service_visit_record(
-                scope=self.scope, dealer_id=self.scope.single_dealer_id, kind=data["kind"],
+                scope=self.scope, dealer_id=data["dealer_id"], kind=data["kind"],
                 opened_at=data["opened_at"], closed_at=data["closed_at"], vin=vin, plate=form.plate,
                 vehicle_data={"plate": data["new_plate"] or form.plate, "model": data["model"],
                               "colour": data["colour"]},
@@ -144,7 +146,7 @@ class VisitCreate(ScopeRequiredMixin, View):
 class VehicleDetail(ScopeRequiredMixin, View):
     """A vehicle: facts, owner (masked per role), ownership history, sales, visits, and the transfer form."""
 
-    write_roles = VEHICLE_WRITERS
+    write_permission = VEHICLE_EDIT
 
     def get_vehicle(self, pk: int) -> Vehicle:
         queryset = Vehicle.objects.scoped(self.scope).select_related("model", "owner", "selling_dealer")

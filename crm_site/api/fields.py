@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from dealers.models import Dealer
+from crm_site.scope import dealer_model
 
 from .serializers import ScopedPrimaryKeyRelatedField
 
@@ -34,7 +34,7 @@ class NormalizedCharField(serializers.CharField):
 def dealer_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
     """The dealer a write is for: taken from a one-dealer scope, required from tenant-wide callers."""
     kwargs.setdefault("help_text", _("Dealer the record belongs to; only needed when your scope has several dealers."))
-    return ScopedPrimaryKeyRelatedField(queryset=Dealer.objects.all(), required=False, **kwargs)
+    return ScopedPrimaryKeyRelatedField(queryset=dealer_model().objects.all(), required=False, **kwargs)
 
 
 def resolve_dealer_id(serializer, attrs: dict, *, required: bool = True) -> int | None:

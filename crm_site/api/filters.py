@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.request import Request
 
-from crm_site.scope import Scope, scope_for_request
+from crm_site.scope import Scope, dealer_model, scope_for_request
 
 
 def _used(name: str, data) -> bool:
@@ -24,9 +24,7 @@ def scope_sees_dealer(scope: Scope | None, dealer_id: int) -> bool:
         return False
     if scope.dealer_ids is not None:
         return dealer_id in scope.dealer_ids
-    from dealers.models import Dealer
-
-    return Dealer.objects.filter(tenant_id=scope.tenant_id, pk=dealer_id).exists()
+    return dealer_model().objects.filter(tenant_id=scope.tenant_id, pk=dealer_id).exists()
 
 
 @extend_schema_field(OpenApiTypes.INT)

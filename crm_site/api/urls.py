@@ -1,15 +1,11 @@
-"""URLs under /api/v1/: every app's resources, plus the token endpoint."""
+"""URLs under /api/v1/: every app's resources (registered by its api/urls.py, discovered) and its extra paths."""
 
 from django.urls import include, path
 
-import customers.api.urls  # noqa: F401  (registers its resources)
-import dealers.api.urls  # noqa: F401  (registers its resources)
-import vehicles.api.urls  # noqa: F401  (registers its resources)
-from dealers.api.auth import TokenView
-
+from ..discovery import api_urls
 from .router import router
 
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="api-token"),
+    *api_urls(),
     path("", include(router.urls)),
 ]

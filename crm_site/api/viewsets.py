@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
+from crm_site.access import Permission
 from crm_site.scope import Scope, scope_for_request
 
 
@@ -13,8 +14,9 @@ class ScopedViewSetMixin:
     """Applies the caller's scope to the queryset of every action (NetBox-style restrict, done once)."""
 
     resource: str = ""
-    write_roles: frozenset[str] = frozenset()
-    api_client_may_write: bool = False
+    # Who may create and change (from the app's access.py); actions with a rule of their own name it here.
+    write_permission: Permission | None = None
+    action_permissions: dict[str, Permission] = {}
     # Ids are bigints; a longer number can only be unknown, and must not reach PostgreSQL as an error.
     lookup_value_regex = r"[0-9]{1,18}"
 
@@ -28,9 +30,8 @@ class ScopedViewSetMixin:
 
     def may_write(self, scope: Scope, obj=None) -> bool:
         """Whether the scope may create (obj None) or change this object; override for finer rules."""
-        if scope.is_api_client:
-            return self.api_client_may_write and scope.may_write_api
-        return scope.role in self.write_roles
+        perm = self.action_permissions.get(getattr(self, "action", None) or "", self.write_permission)
+        return perm is not None and perm.allows(scope)
 
     def ensure_in_scope(self, instance) -> None:
         """After a write, inside its transaction, the object must still be visible to the writer."""

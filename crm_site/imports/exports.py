@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 
 from crm_site.scope import Scope
+from crm_site.validators import national_mobile
 from customers.models import Customer, CustomerDealer
 from customers.privacy import shown_mobile
 from vehicles.models import Sale, ServiceVisit, Vehicle, VehicleDealer
@@ -33,7 +34,7 @@ def _mobile(scope: Scope, customer: Customer | None, visible: bool = True) -> st
     """The mobile as the scope may see it, in the 11-digit form people type (E.164 "+86…" looks like a formula)."""
     if customer is None or not visible:
         return ""
-    return shown_mobile(scope, customer).removeprefix("+86")
+    return national_mobile(shown_mobile(scope, customer))
 
 
 def _customer_in_scope(scope: Scope, field: str) -> Exists:

@@ -11,9 +11,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm_site.scope import Scope
+from crm_site.validators import normalize_plate, normalize_vin
 from customers.choices import Gender, LinkKind
 from customers.services import customer_upsert
-from customers.validators import normalize_plate, normalize_vin
 from vehicles.choices import SaleKind, VisitKind
 from vehicles.models import Sale, ServiceVisit, VehicleModel
 from vehicles.services import sale_record, service_visit_record, vehicle_upsert

@@ -27,6 +27,7 @@ class SheetFormatConverter(KindConverter):
 register_converter(KindConverter, "importkind")
 register_converter(SheetFormatConverter, "sheetformat")
 
+url_prefix = "imports/"
 app_name = "imports"
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from crm_site.models import ImportJob, audit
-from crm_site.scope import Scope
+from crm_site.scope import Scope, scope_for_request
 from crm_site.web import ScopedListView, ScopeRequiredMixin
 
 from . import reports
@@ -40,7 +41,19 @@ def queue_import(job_id: int, scope: Scope, language: str) -> None:
             status=ImportJob.Status.FAILED, message=_("The import could not be queued; upload the file again later."))
 
 
-class ImportList(ScopedListView):
+class RolesGate:
+    """Opened only by the roles listed (until each kind names its permissions)."""
+
+    read_roles: frozenset = frozenset()
+
+    def dispatch(self, request, *args, **kwargs):
+        scope = scope_for_request(request) if request.user.is_authenticated else None
+        if scope is not None and scope.role not in self.read_roles:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportList(RolesGate, ScopedListView):
     """My dealer's imports (all the tenant's for HQ), newest first, and the way to exports."""
 
     model = ImportJob
@@ -60,7 +73,7 @@ class ImportList(ScopedListView):
         return context
 
 
-class ImportCreate(ScopeRequiredMixin, generic.FormView):
+class ImportCreate(RolesGate, ScopeRequiredMixin, generic.FormView):
     """Upload a file: it is checked here, then imported in the background."""
 
     read_roles = IMPORT_ROLES
@@ -89,7 +102,7 @@ class ImportCreate(ScopeRequiredMixin, generic.FormView):
         return redirect("imports:job-detail", pk=job.pk)
 
 
-class JobMixin(ScopeRequiredMixin):
+class JobMixin(RolesGate, ScopeRequiredMixin):
     """Pages of one job; another dealer's or tenant's job answers 404."""
 
     read_roles = IMPORT_ROLES
@@ -132,7 +145,7 @@ class ImportErrorReport(JobMixin, View):
         return sheet_response(fmt, f"import-{job.pk}-errors", str(KINDS[job.kind].label), header, rows)
 
 
-class TemplateDownload(ScopeRequiredMixin, View):
+class TemplateDownload(RolesGate, ScopeRequiredMixin, View):
     """An empty file with a kind's column headers (the XLSX has a second sheet describing them)."""
 
     read_roles = IMPORT_ROLES
@@ -143,7 +156,7 @@ class TemplateDownload(ScopeRequiredMixin, View):
         return reports.template_response(KINDS[kind], fmt)
 
 
-class ExportPage(ScopeRequiredMixin, View):
+class ExportPage(RolesGate, ScopeRequiredMixin, View):
     """Choose what to export and which rows; a valid choice goes on to the download."""
 
     read_roles = EXPORT_ROLES
@@ -158,7 +171,7 @@ class ExportPage(ScopeRequiredMixin, View):
         return render(request, "imports/export_form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-class ExportDownload(ScopeRequiredMixin, View):
+class ExportDownload(RolesGate, ScopeRequiredMixin, View):
     """Stream one kind's rows in the scope; every export is audited as a bulk read of personal data."""
 
     read_roles = EXPORT_ROLES

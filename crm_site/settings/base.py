@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "crm_site",
+    "crm_site.imports",
     "dealers",
     "customers",
     "vehicles",
@@ -110,6 +111,10 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "dealers.User"
+# Extension points the organisation app provides to the core (the core imports no app).
+CRM_SCOPE_RESOLVER = "dealers.principals.resolve_scope"
+CRM_TENANT_MODEL = "dealers.Tenant"
+CRM_DEALER_MODEL = "dealers.Dealer"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -137,7 +142,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "crm_site.api.authentication.BearerTokenAuthentication",
+        "dealers.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["crm_site.api.permissions.ScopePermission"],

@@ -14,22 +14,16 @@ from crm_site.api.fields import (
     resolve_dealer_id,
 )
 from crm_site.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from crm_site.validators import mask_mobile, normalize_mobile, normalize_resident_id
 from dealers.models import User
 
 from .. import choices
 from ..models import ConsentRecord, Customer, Lead
-from ..privacy import shown_mobile
+from ..privacy import mask_name, shown_mobile
 from ..services import CUSTOMER_FIELDS
-from ..validators import mask_mobile, normalize_mobile, normalize_resident_id
 
 # Fields of the inline customer data a lead, sale, visit or transfer may carry (matched or created by the service).
 INLINE_CUSTOMER_FIELDS = ("name", "mobile", "id_number", *[f for f in CUSTOMER_FIELDS if f != "name"], "external_id")
-
-
-def mask_name(name: str) -> str:
-    """A name with all but its first character hidden ("王**"), for answers to walk-in look-ups."""
-    name = name.strip()
-    return f"{name[:1]}{'*' * max(len(name) - 1, 1)}" if name else ""
 
 
 class CustomerSerializer(ScopedModelSerializer):

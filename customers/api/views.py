@@ -17,9 +17,19 @@ from crm_site.api.bulk import BulkUpsertMixin, UpsertCreateMixin, bulk_schema
 from crm_site.api.viewsets import ScopedModelViewSet
 from crm_site.models import audit
 from crm_site.scope import Scope
-from dealers.choices import Role
+from crm_site.timeline import customer_timeline
+from crm_site.validators import normalize_mobile
 
 from .. import choices
+from ..access import (
+    CONSENT_RECORD,
+    CUSTOMER_DELETE,
+    CUSTOMER_EDIT,
+    CUSTOMER_MERGE,
+    LEAD_ASSIGN,
+    LEAD_EDIT,
+    NUMBER_REVEAL,
+)
 from ..filtersets import CustomerFilterSet, LeadFilterSet
 from ..leads import lead_assign, lead_create, lead_move
 from ..models import Customer, CustomerDealer, Lead
@@ -32,8 +42,6 @@ from ..services import (
     customer_update,
     customer_upsert,
 )
-from ..timeline import customer_timeline
-from ..validators import normalize_mobile
 from .serializers import (
     ConsentSerializer,
     CustomerLookupSerializer,
@@ -47,14 +55,6 @@ from .serializers import (
     RevealResponseSerializer,
     TimelineEventSerializer,
 )
-
-CUSTOMER_WRITERS = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER, Role.SALES_CONSULTANT, Role.SERVICE_ADVISOR})
-# Call-center staff take consent (or its withdrawal) on the phone.
-CONSENT_RECORDERS = CUSTOMER_WRITERS | {Role.CC_SUPERVISOR, Role.CC_AGENT}
-MERGERS = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
-LEAD_WRITERS = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER, Role.SALES_CONSULTANT, Role.CC_SUPERVISOR,
-                          Role.CC_AGENT})
-LEAD_ASSIGNERS = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
 
 NO_LIST = {"filter_backends": [], "pagination_class": None}
 
@@ -102,24 +102,13 @@ class CustomerViewSet(BulkUpsertMixin, ScopedModelViewSet):
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilterSet
-    write_roles = CUSTOMER_WRITERS
-    api_client_may_write = True
+    write_permission = CUSTOMER_EDIT
+    # Seeing a number in full is a read, logged by the service; consent is taken on the phone too.
+    action_permissions = {"destroy": CUSTOMER_DELETE, "reveal": NUMBER_REVEAL, "merge": CUSTOMER_MERGE,
+                          "consents": CONSENT_RECORD}
 
     def get_queryset(self):
         return with_scope_links(super().get_queryset(), self.scope)
-
-    def may_write(self, scope: Scope, obj=None) -> bool:
-        action_name = getattr(self, "action", None)
-        if action_name == "destroy":
-            # A customer is shared by the whole network: only HQ deletes one (and only while nothing refers to it).
-            return not scope.is_api_client and scope.role == Role.OEM_ADMIN
-        if action_name == "reveal":
-            return True  # seeing the number in full is a read, logged by the service
-        if action_name == "merge":
-            return not scope.is_api_client and scope.role in MERGERS
-        if action_name == "consents" and not scope.is_api_client:
-            return scope.role in CONSENT_RECORDERS
-        return super().may_write(scope, obj)
 
     def list(self, request, *args, **kwargs):
         return audited_list(self, super().list(request, *args, **kwargs), "customer.list", "id")
@@ -241,22 +230,12 @@ class LeadViewSet(UpsertCreateMixin, ScopedModelViewSet):
     queryset = Lead.objects.select_related("customer")
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
-    write_roles = LEAD_WRITERS
-    api_client_may_write = True
-
-    def may_write(self, scope: Scope, obj=None) -> bool:
-        if getattr(self, "action", None) == "assign":
-            return self.may_assign(scope)
-        return super().may_write(scope, obj)
+    write_permission = LEAD_EDIT
+    action_permissions = {"assign": LEAD_ASSIGN}
 
     def list(self, request, *args, **kwargs):
         # Each row shows the customer's name and mobile.
         return audited_list(self, super().list(request, *args, **kwargs), "lead.list", "customer")
-
-    @staticmethod
-    def may_assign(scope: Scope) -> bool:
-        """Only a dealer manager or an OEM administrator hands leads from one consultant to another."""
-        return not scope.is_api_client and scope.role in LEAD_ASSIGNERS
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
@@ -284,7 +263,7 @@ class LeadViewSet(UpsertCreateMixin, ScopedModelViewSet):
 
     def reassign(self, lead: Lead, user) -> Lead:
         """Hand the lead to another consultant through the service (managers only)."""
-        if not self.may_assign(self.scope):
+        if not LEAD_ASSIGN.allows(self.scope):
             raise PermissionDenied(_("Only a dealer manager reassigns leads."))
         if user is None:
             raise serializers.ValidationError({"assigned_to": [_("Choose a sales consultant.")]})

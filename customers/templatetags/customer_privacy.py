@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from crm_site.validators import national_mobile
 from customers import privacy
-from customers.forms import national_mobile
 
 register = template.Library()
 
@@ -21,8 +21,7 @@ def mobile_for(customer, scope) -> str:
 @register.filter
 def masked_name(customer) -> str:
     """Only the first character of a name (张**), for customers the viewer's dealer does not serve yet."""
-    name = str(getattr(customer, "name", customer) or "")
-    return f"{name[:1]}{'*' * max(len(name) - 1, 1)}" if name else ""
+    return privacy.mask_name(getattr(customer, "name", customer))
 
 
 @register.filter

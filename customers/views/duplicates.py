@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from crm_site.validators import national_mobile
 from crm_site.web import ScopedListView, ScopeRequiredMixin
 
 from .. import privacy, selectors, services
-from ..forms import MergeForm, add_service_errors, national_mobile
+from ..access import CUSTOMER_MERGE
+from ..forms import MergeForm, add_service_errors
 from ..models import Customer
-from .access import DUPLICATE_ROLES
 
 
 class DuplicatePairList:
@@ -33,7 +34,7 @@ class DuplicateReport(ScopedListView):
     """Pairs of customers in the scope that look like the same person, with the rule that matched."""
 
     model = Customer
-    read_roles = write_roles = DUPLICATE_ROLES
+    read_permission = write_permission = CUSTOMER_MERGE
     template_name = "customers/duplicates.html"
     paginate_by = 25
 
@@ -62,7 +63,7 @@ def record_summary(scope, customer: Customer) -> dict:
 class CustomerMergeView(ScopeRequiredMixin, View):
     """Choose the surviving record of two, confirm, merge, then show the survivor."""
 
-    read_roles = write_roles = DUPLICATE_ROLES
+    read_permission = write_permission = CUSTOMER_MERGE
 
     def customers(self, request) -> tuple[Customer, Customer]:
         source = request.POST if request.method == "POST" else request.GET

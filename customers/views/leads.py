@@ -14,9 +14,9 @@ from django.views import View
 from crm_site.web import ScopeRequiredMixin
 
 from .. import choices, leads, selectors
+from ..access import LEAD_ASSIGN, LEAD_BOARD, LEAD_EDIT, LEAD_OWN
 from ..forms import LeadFilterForm, LeadForm, LeadMoveForm, add_service_errors, sales_consultants
 from ..models import Lead
-from .access import LEAD_ADMINS, LEAD_ROLES
 from .customers import is_htmx
 
 OPEN_STAGES = [stage for stage in selectors.BOARD_STAGES if stage in choices.OPEN_LEAD_STAGES]
@@ -25,8 +25,7 @@ OPEN_STAGES = [stage for stage in selectors.BOARD_STAGES if stage in choices.OPE
 class LeadBoardMixin(ScopeRequiredMixin):
     """Builds the board (columns, cards, filters) from GET or POSTed filter fields."""
 
-    read_roles = LEAD_ROLES
-    write_roles = LEAD_ROLES
+    write_permission = LEAD_EDIT
 
     def board_context(self, data, *, mine: bool, error: str = "") -> dict:
         consultants = list(sales_consultants(self.scope, self.scope.single_dealer_id))
@@ -50,7 +49,7 @@ class LeadBoardMixin(ScopeRequiredMixin):
         return {
             "columns": columns, "filters": filters, "mine": mine, "board_error": error,
             "consultants": consultants, "lost_reasons": choices.LostReason.choices,
-            "may_assign": self.scope.role in LEAD_ADMINS,
+            "may_assign": LEAD_ASSIGN.allows(self.scope),
             "board_url": reverse("customers:lead-mine" if mine else "customers:lead-board"),
             "total": sum(column.count for column in columns),
         }
@@ -60,6 +59,7 @@ class LeadBoard(LeadBoardMixin, View):
     """The pipeline: one column per stage with counts, cards and move buttons."""
 
     mine = False
+    read_permission = LEAD_BOARD
 
     def get(self, request):
         context = self.board_context(request.GET, mine=self.mine)
@@ -71,10 +71,13 @@ class MyLeads(LeadBoard):
     """The leads assigned to me (a sales consultant's default view)."""
 
     mine = True
+    read_permission = LEAD_OWN
 
 
 class LeadActionMixin(LeadBoardMixin):
     """A POST on one lead, answered with the refreshed board (htmx) or a redirect back to it."""
+
+    read_permission = LEAD_EDIT
 
     def get_lead(self, pk: int) -> Lead:
         return get_object_or_404(Lead.objects.scoped(self.scope), pk=pk)
@@ -119,7 +122,7 @@ class LeadMove(LeadActionMixin, View):
 class LeadAssign(LeadActionMixin, View):
     """Give a lead to another consultant of the dealer (dealer managers)."""
 
-    write_roles = LEAD_ADMINS
+    write_permission = LEAD_ASSIGN
 
     def post(self, request, pk: int):
         lead = self.get_lead(pk)
@@ -139,7 +142,7 @@ class LeadAssign(LeadActionMixin, View):
 class LeadCreate(ScopeRequiredMixin, View):
     """Open a lead for a new or known customer; without a chosen consultant the least loaded one gets it."""
 
-    read_roles = write_roles = LEAD_ROLES
+    read_permission = write_permission = LEAD_EDIT
 
     def get(self, request):
         initial = {key: request.GET[key] for key in ("name", "mobile", "source") if request.GET.get(key)}

@@ -37,11 +37,14 @@ class UserSerializer(ScopedModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "full_name", "email", "role", "region", "dealer",
+            "id", "username", "full_name", "staff_code", "email", "role", "region", "dealer",
             "is_active", "password", "last_login", "date_joined", "updated_at",
         ]
         read_only_fields = ["is_active", "last_login", "date_joined", "updated_at"]
         extra_kwargs = {"role": {"required": True, "allow_blank": False}}
+        # DRF's own unique-together check would fill the dealer in as None; the model's constraints are checked in
+        # full by ScopedModelSerializer instead, with the dealer the scope sets.
+        validators = []
 
     def validate_role(self, value: str) -> str:
         """A dealer manager may only give the roles of a dealer's staff."""

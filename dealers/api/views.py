@@ -10,12 +10,10 @@ from rest_framework.response import Response
 from crm_site.api.viewsets import ScopedModelViewSet
 
 from .. import services
-from ..choices import DEALER_ROLES, Role
+from ..access import API_CLIENT_MANAGE, ORG_EDIT, STAFF_MANAGE, may_manage_user
 from ..filtersets import ApiClientFilterSet, DealerFilterSet, RegionFilterSet, UserFilterSet
 from ..models import ApiClient, Dealer, Region, User
 from .serializers import ApiClientSerializer, DealerSerializer, RegionSerializer, UserSerializer
-
-ORG_ADMINS = frozenset({Role.OEM_ADMIN})
 
 
 class RegionViewSet(ScopedModelViewSet):
@@ -25,7 +23,7 @@ class RegionViewSet(ScopedModelViewSet):
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     filterset_class = RegionFilterSet
-    write_roles = ORG_ADMINS
+    write_permission = ORG_EDIT
 
 
 class DealerViewSet(ScopedModelViewSet):
@@ -35,7 +33,7 @@ class DealerViewSet(ScopedModelViewSet):
     queryset = Dealer.objects.all()
     serializer_class = DealerSerializer
     filterset_class = DealerFilterSet
-    write_roles = ORG_ADMINS
+    write_permission = ORG_EDIT
 
 
 class UserViewSet(ScopedModelViewSet):
@@ -45,13 +43,10 @@ class UserViewSet(ScopedModelViewSet):
     queryset = User.objects.all()
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
-    write_roles = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
+    write_permission = STAFF_MANAGE
 
     def may_write(self, scope, obj=None) -> bool:
-        if not super().may_write(scope, obj):
-            return False
-        # A dealer manager manages their dealer's staff, never an OEM-level account.
-        return scope.role != Role.DEALER_MANAGER or obj is None or obj.role in DEALER_ROLES
+        return may_manage_user(scope, obj)
 
     def perform_destroy(self, instance):
         services.user_deactivate(scope=self.scope, user=instance)
@@ -64,7 +59,7 @@ class ApiClientViewSet(ScopedModelViewSet):
     queryset = ApiClient.objects.select_related("dealer")
     serializer_class = ApiClientSerializer
     filterset_class = ApiClientFilterSet
-    write_roles = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
+    write_permission = API_CLIENT_MANAGE
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crm_site.scope import scope_for_user
 from customers.models import CustomerDealer, Lead
 from dealers.choices import Role
 from dealers.models import User
+from dealers.principals import scope_for_user
 from vehicles.models import ServiceVisit
 from vehicles.services import sale_record
 

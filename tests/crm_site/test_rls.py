@@ -41,7 +41,7 @@ def test_a_request_leaves_the_connection_unrestricted(world):
 def test_token_authentication_enters_the_tokens_tenant(world, rf):
     from rest_framework.request import Request
 
-    from crm_site.api.authentication import BearerTokenAuthentication
+    from dealers.api.authentication import BearerTokenAuthentication
 
     for name in ("client_dealer_write", "dealer_manager"):
         principal = world.principals[name]
@@ -61,7 +61,7 @@ def test_an_unknown_token_leaves_the_connection_as_it_was(world, rf):
     from rest_framework.exceptions import AuthenticationFailed
     from rest_framework.request import Request
 
-    from crm_site.api.authentication import BearerTokenAuthentication
+    from dealers.api.authentication import BearerTokenAuthentication
 
     request = Request(rf.get("/api/v1/dealers/", HTTP_AUTHORIZATION="Bearer crmc_unknown"))
     with pytest.raises(AuthenticationFailed):
@@ -74,7 +74,7 @@ def test_an_unknown_token_leaves_the_connection_as_it_was(world, rf):
 
 
 def test_token_lookups_load_every_field_without_conversion():
-    from crm_site.api.authentication import CLIENT_TOKENS, USER_TOKENS
+    from dealers.api.authentication import CLIENT_TOKENS, USER_TOKENS
 
     # TokenLookup builds instances from raw values; a field that converts database values would need the ORM.
     for lookup in (CLIENT_TOKENS, USER_TOKENS):

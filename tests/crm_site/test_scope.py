@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm_site.scope import Scope, ScopeError, scope_for_user
+from crm_site.scope import Scope, ScopeError
 from dealers.models import Dealer, UserToken
+from dealers.principals import scope_for_user
 from dealers.tasks import tokens_purge_expired, tokens_purge_expired_all_tenants
 
 

@@ -1,10 +1,10 @@
-"""Tests for the Chinese data validators and normalisers in customers.validators."""
+"""Tests for the Chinese data validators and normalisers in crm_site.validators."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from customers.validators import (
+from crm_site.validators import (
     mask_mobile,
     mask_resident_id,
     normalize_mobile,

@@ -14,7 +14,12 @@ from dealers.models import User
 from ..domain_factories import CustomerFactory, LeadFactory
 from .conftest import EVERY_ROLE, browser, count_queries, htmx
 
-BOARD_OPENS = {"dealer_manager", "sales_consultant"}
+# url → roles that open it (customers.access: LEAD_BOARD, LEAD_OWN, LEAD_EDIT)
+LEAD_PAGES = {
+    "/customers/leads/": {"dealer_manager", "sales_consultant", "region_manager", "oem_admin", "oem_analyst"},
+    "/customers/leads/mine/": {"sales_consultant"},
+    "/customers/leads/new/": {"oem_admin", "dealer_manager", "sales_consultant", "cc_supervisor", "cc_agent"},
+}
 
 
 @pytest.fixture
@@ -26,9 +31,8 @@ def second_consultant(world):
 @pytest.mark.parametrize("name", EVERY_ROLE)
 def test_lead_pages_open_by_role(world, name):
     client = browser(world, name)
-    expected = 200 if name in BOARD_OPENS else 403
-    for url in ("/customers/leads/", "/customers/leads/mine/", "/customers/leads/new/"):
-        assert client.get(url).status_code == expected, url
+    for url, roles in LEAD_PAGES.items():
+        assert client.get(url).status_code == (200 if name in roles else 403), url
 
 
 def test_board_shows_columns_with_counts_and_cards_of_the_own_dealer_only(world):

@@ -12,9 +12,9 @@ from .conftest import EVERY_ROLE, browser, count_queries, htmx
 ENTRIES = {
     "/customers/": set(EVERY_ROLE),
     "/customers/leads/mine/": {"sales_consultant"},
-    "/customers/leads/": {"dealer_manager"},
+    "/customers/leads/": {"dealer_manager", "region_manager", "oem_admin", "oem_analyst"},
     "/vehicles/sales/new/": {"sales_consultant", "dealer_manager", "oem_admin"},
-    "/vehicles/visits/new/": {"service_advisor", "dealer_manager"},
+    "/vehicles/visits/new/": {"service_advisor", "dealer_manager", "oem_admin"},
     "/customers/duplicates/": {"oem_admin", "dealer_manager"},
 }
 

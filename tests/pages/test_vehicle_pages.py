@@ -13,7 +13,7 @@ from ..domain_factories import CustomerFactory, LeadFactory, VehicleFactory, mak
 from .conftest import EVERY_ROLE, HQ, browser, htmx
 
 SALE_OPENS = {"sales_consultant", "dealer_manager", "oem_admin"}
-VISIT_OPENS = {"service_advisor", "dealer_manager"}
+VISIT_OPENS = {"service_advisor", "dealer_manager", "oem_admin"}
 
 
 def sale_data(car_model, **extra) -> dict:

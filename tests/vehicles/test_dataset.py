@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count, F
 
+from crm_site.validators import normalize_mobile, normalize_plate, normalize_resident_id, normalize_vin
 from customers.choices import LEAD_TRANSITIONS
 from customers.models import Customer, CustomerDealer, Lead
-from customers.validators import normalize_mobile, normalize_plate, normalize_resident_id, normalize_vin
 from dealers.choices import Role
 from dealers.demo import demo_seed
 from dealers.models import Dealer, Tenant, User

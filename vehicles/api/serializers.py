@@ -18,9 +18,10 @@ from crm_site.api.fields import (
 )
 from crm_site.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from crm_site.scope import scope_for_request
-from customers.api.serializers import InlineCustomerSerializer, mask_name
+from crm_site.validators import mask_mobile, normalize_plate, normalize_vin
+from customers.api.serializers import InlineCustomerSerializer
 from customers.models import Customer
-from customers.validators import mask_mobile, normalize_plate, normalize_vin
+from customers.privacy import mask_name
 from dealers.choices import Role
 
 from ..models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleModel

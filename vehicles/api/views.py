@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from crm_site.api.bulk import BulkUpsertMixin, UpsertCreateMixin, bulk_schema
 from crm_site.api.viewsets import ScopedModelViewSet
 from crm_site.models import audit
+from crm_site.validators import normalize_plate, normalize_vin
 from customers.choices import LinkKind
-from customers.validators import normalize_plate, normalize_vin
-from dealers.choices import Role
 
+from ..access import CATALOGUE_EDIT, RELATED_RECORD, SALE_RECORD, VEHICLE_DELETE, VEHICLE_EDIT, VISIT_RECORD
 from ..filtersets import (
     RelatedPurchaseFilterSet,
     SaleFilterSet,
@@ -41,12 +41,6 @@ from .serializers import (
     visit_list_values,
     visit_rows,
 )
-
-DEALER_DESK = frozenset({Role.OEM_ADMIN, Role.DEALER_MANAGER})
-VEHICLE_WRITERS = DEALER_DESK | {Role.SALES_CONSULTANT, Role.SERVICE_ADVISOR}
-SALE_WRITERS = DEALER_DESK | {Role.SALES_CONSULTANT}
-VISIT_WRITERS = DEALER_DESK | {Role.SERVICE_ADVISOR}
-RELATED_WRITERS = VEHICLE_WRITERS
 
 NO_LIST = {"filter_backends": [], "pagination_class": None}
 
@@ -74,7 +68,7 @@ class VehicleModelViewSet(ScopedModelViewSet):
     queryset = VehicleModel.objects.all()
     serializer_class = VehicleModelSerializer
     filterset_class = VehicleModelFilterSet
-    write_roles = frozenset({Role.OEM_ADMIN})
+    write_permission = CATALOGUE_EDIT
 
 
 @extend_schema_view(
@@ -92,14 +86,8 @@ class VehicleViewSet(BulkUpsertMixin, ScopedModelViewSet):
     queryset = Vehicle.objects.all()
     serializer_class = VehicleSerializer
     filterset_class = VehicleFilterSet
-    write_roles = VEHICLE_WRITERS
-    api_client_may_write = True
-
-    def may_write(self, scope, obj=None) -> bool:
-        if getattr(self, "action", None) == "destroy":
-            # A vehicle is shared by the whole network: only HQ deletes one (and only while nothing refers to it).
-            return not scope.is_api_client and scope.role == Role.OEM_ADMIN
-        return super().may_write(scope, obj)
+    write_permission = VEHICLE_EDIT
+    action_permissions = {"destroy": VEHICLE_DELETE}
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -189,8 +177,7 @@ class SaleViewSet(BulkUpsertMixin, ScopedModelViewSet):
     queryset = Sale.objects.all()
     serializer_class = SaleSerializer
     filterset_class = SaleFilterSet
-    write_roles = SALE_WRITERS
-    api_client_may_write = True
+    write_permission = SALE_RECORD
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
@@ -215,8 +202,7 @@ class ServiceVisitViewSet(BulkUpsertMixin, ScopedModelViewSet):
     queryset = ServiceVisit.objects.all()
     serializer_class = ServiceVisitSerializer
     filterset_class = ServiceVisitFilterSet
-    write_roles = VISIT_WRITERS
-    api_client_may_write = True
+    write_permission = VISIT_RECORD
 
     def list(self, request, *args, **kwargs):
         # Benchmarked (DESIGN §8): plain column values, rendered without a serializer per row.
@@ -250,8 +236,7 @@ class RelatedPurchaseViewSet(UpsertCreateMixin, ScopedModelViewSet):
     queryset = RelatedPurchase.objects.all()
     serializer_class = RelatedPurchaseSerializer
     filterset_class = RelatedPurchaseFilterSet
-    write_roles = RELATED_WRITERS
-    api_client_may_write = True
+    write_permission = RELATED_RECORD
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data

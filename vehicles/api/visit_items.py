@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from customers.validators import normalize_plate, normalize_vin
+from crm_site.validators import normalize_plate, normalize_vin
 
 from ..choices import VisitKind
 

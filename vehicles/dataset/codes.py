@@ -8,7 +8,7 @@ from math import gcd
 
 from stdnum.cn import ric
 
-from customers.validators import vin_check_digit
+from crm_site.validators import vin_check_digit
 
 
 class DatasetError(Exception):

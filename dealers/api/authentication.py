@@ -1,4 +1,4 @@
-"""Bearer tokens for staff users and API clients."""
+"""Bearer tokens for staff users and API clients (named in settings as the API's authentication class)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from crm_site import rls
-from dealers.models import CLIENT_TOKEN_PREFIX, USER_TOKEN_PREFIX, ApiClient, User, UserToken, hash_token
+
+from ..models import CLIENT_TOKEN_PREFIX, USER_TOKEN_PREFIX, ApiClient, User, UserToken, hash_token
 
 
 class TokenLookup:
@@ -83,6 +84,7 @@ class ApiClientUser:
         self.client = client
         self.tenant_id = client.tenant_id
         self.username = f"api-client:{client.pk}"
+        self.throttle_ident = f"client:{client.pk}"
 
     def __str__(self) -> str:
         return self.client.name
@@ -136,7 +138,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Document bearer tokens in the OpenAPI schema."""
 
-    target_class = "crm_site.api.authentication.BearerTokenAuthentication"
+    target_class = "dealers.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

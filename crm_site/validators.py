@@ -95,9 +95,14 @@ def normalize_mobile(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def national_mobile(e164: str) -> str:
+    """The 11-digit form people type and read ("13812345678") of a stored E.164 mainland mobile."""
+    return (e164 or "").removeprefix("+86")
+
+
 def mask_mobile(e164: str) -> str:
     """Return a stored mobile number for display with the middle four digits hidden ("138****5678")."""
-    national = e164.removeprefix("+86")
+    national = national_mobile(e164)
     if not re.fullmatch(r"1\d{10}", national):
         # Anything unexpected is hidden whole: a mask must never leak a number it cannot place.
         return "****"
