@@ -8,5 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings.local")
 
 app = Celery("crm_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-app.autodiscover_tasks(["crm_site.imports"])  # a sub-package of an app, not an app itself
+app.autodiscover_tasks()  # every installed app, the import engine (crm_site.imports) included

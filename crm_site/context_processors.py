@@ -13,13 +13,11 @@ def navigation(request) -> dict:
     scope = scope_for_request(request) if getattr(request, "user", None) is not None else None
     if scope is None:
         return {"nav_items": [], "crm_scope": None}
-    items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": False}
-        for item in registry["menu"]
-        if item.shown_to(scope)
-    ]
-    # The longest matching prefix wins, so /customers/leads/ marks "Leads" and not also "Customers".
-    matches = [item for item in items if item["url"] != "/" and request.path.startswith(item["url"])]
+    entries = [{"label": item.label, "url": reverse(item.url_name), "active": False, "shown": item.shown_to(scope)}
+               for item in registry["menu"]]
+    # The longest matching prefix wins, so /customers/leads/ marks "Leads" and not also "Customers"; when that
+    # entry is another role's (a consultant on the store's board), nothing is marked.
+    matches = [entry for entry in entries if entry["url"] != "/" and request.path.startswith(entry["url"])]
     if matches:
-        max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items, "crm_scope": scope}
+        max(matches, key=lambda entry: len(entry["url"]))["active"] = True
+    return {"nav_items": [entry for entry in entries if entry["shown"]], "crm_scope": scope}

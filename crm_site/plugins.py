@@ -89,6 +89,20 @@ class CustomerPanel:
 
 
 @dataclass(frozen=True)
+class CustomerFinder:
+    """A kind of search-box key another app resolves (a VIN, a plate): the customers it names, and walk-ins.
+
+    `customers(scope, kind, value)` is a condition on customers; `walk_ins(scope, kind, value, limit)` lists
+    `customers.selectors.WalkIn`s of the whole tenant; `prefetch(scope)` adds what the results show of each customer.
+    """
+
+    kinds: frozenset[str]
+    customers: Callable[[Any, str, str], Any]
+    walk_ins: Callable[[Any, str, str, int], list]
+    prefetch: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
 class TimelineSource:
     """One kind of event on the customer 360: the core reads `model` through the scope, `query` narrows it.
 
@@ -144,6 +158,11 @@ def register_merge_participants(*participants: MergeParticipant) -> None:
 def register_timeline_sources(*sources: TimelineSource) -> None:
     """Add customer 360 timeline sources."""
     registry["timeline_sources"].extend(sources)
+
+
+def register_customer_finders(*finders: CustomerFinder) -> None:
+    """Add keys the customer search box understands."""
+    registry["customer_finders"].extend(finders)
 
 
 def register_customer_panels(*panels: CustomerPanel) -> None:

@@ -34,6 +34,8 @@ registry = Registry({
     "timeline_sources": [],
     # Panels of the customer 360 page (CustomerPanel): another app's rows about the customer, read through the scope.
     "customer_panels": [],
+    # Finders for the customer search box (CustomerFinder): VIN, plate… → customers, walk-ins and what to show.
+    "customer_finders": [],
     # Landing-page widgets (Widget), shown to the roles their permission names.
     "dashboard_widgets": [],
     # Callables run by tenant_create for a new tenant (TenantDefault): rules, templates, categories.

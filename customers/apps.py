@@ -32,3 +32,6 @@ class CustomersConfig(AppConfig):
             plugins.MergeParticipant("referrals", Lead, "referred_by"),
             plugins.MergeParticipant("consents", ConsentRecord, "customer"),
         )
+        from .imports import IMPORT_KINDS
+
+        plugins.register_import_kinds(*IMPORT_KINDS)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.api.filters import DealerFilter, ScopedFilterSet
@@ -14,7 +12,7 @@ from crm_site.validators import normalize_mobile
 from dealers.models import User
 
 from . import choices
-from .leads import UNCONTACTED_AFTER
+from .leads import overdue_q
 from .models import Customer, CustomerDealer, Lead
 
 
@@ -74,9 +72,5 @@ class LeadFilterSet(ScopedFilterSet):
         return queryset.filter(assigned_to_id=scope.user_id) if scope.user_id else queryset.none()
 
     def overdue_leads(self, queryset, name, value):
-        now = timezone.now()
-        late = Q(stage__in=choices.OPEN_LEAD_STAGES, next_action_on__lt=timezone.localdate()) | Q(
-            stage=choices.LeadStage.NEW, first_contacted_at__isnull=True, created_at__lt=now - UNCONTACTED_AFTER
-        )
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
 

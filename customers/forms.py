@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.scope import Scope
 from crm_site.validators import national_mobile, normalize_mobile, normalize_person_name, normalize_resident_id
 from dealers.choices import Role
-from dealers.models import User
-from vehicles.models import VehicleModel
+from dealers.models import Dealer, User
 
 from . import choices
-from .models import Customer
+from .models import Customer, Lead
 
 
 class DateInput(forms.DateInput):
@@ -159,11 +158,28 @@ class ConsentForm(forms.Form):
     text_version = forms.CharField(label=_("consent text version"), max_length=32, required=False)
 
 
+def vehicle_catalogue():
+    """The model catalogue, which the vehicles app owns: reached through the lead's foreign key, not imported."""
+    return Lead.interested_model.field.related_model
+
+
+def _id_or_none(value) -> int | None:
+    """A posted primary key as an int, or None when it cannot be one."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 class LeadForm(CustomerPickMixin, forms.Form):
-    """Open a lead for an existing customer (picked) or a new one (name and mobile)."""
+    """Open a lead for an existing customer (picked) or a new one (name and mobile).
+
+    A dealer-bound scope opens it for its own dealer; HQ and the call center choose the store (the caller names it),
+    and the consultant list follows the chosen dealer.
+    """
 
     pick_fields = ("customer", "referred_by")
 
+    dealer = forms.ModelChoiceField(label=_("dealer"), queryset=Dealer.objects.none(),
+                                    help_text=_("The store that works the lead."))
     customer = forms.ModelChoiceField(label=_("existing customer"), queryset=Customer.objects.none(), required=False)
     name = forms.CharField(label=_("full name"), max_length=100, required=False)
     mobile = forms.CharField(label=_("mobile"), max_length=32, required=False,
@@ -171,7 +187,7 @@ class LeadForm(CustomerPickMixin, forms.Form):
     source = forms.ChoiceField(label=_("source"), choices=choices.LeadSource.choices,
                                initial=choices.LeadSource.WALK_IN)
     referred_by = forms.ModelChoiceField(label=_("referred by"), queryset=Customer.objects.none(), required=False)
-    interested_model = forms.ModelChoiceField(label=_("interested model"), queryset=VehicleModel.objects.none(),
+    interested_model = forms.ModelChoiceField(label=_("interested model"), queryset=Customer.objects.none(),
                                               required=False)
     assigned_to = ConsultantChoiceField(
         label=_("sales consultant"), queryset=User.objects.none(), required=False,
@@ -182,10 +198,22 @@ class LeadForm(CustomerPickMixin, forms.Form):
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
+        self.scope = scope
         self.fields["customer"].queryset = Customer.objects.scoped(scope)
         self.fields["referred_by"].queryset = Customer.objects.scoped(scope)
-        self.fields["interested_model"].queryset = VehicleModel.objects.scoped(scope).filter(is_active=True)
-        self.fields["assigned_to"].queryset = sales_consultants(scope, scope.single_dealer_id)
+        self.fields["interested_model"].queryset = vehicle_catalogue().objects.scoped(scope).filter(is_active=True)
+        dealer_id = scope.single_dealer_id
+        if dealer_id:
+            del self.fields["dealer"]
+        else:
+            self.fields["dealer"].queryset = Dealer.objects.scoped(scope).filter(is_active=True).order_by("code")
+            # Leads opened away from a store come in by phone, mostly (the hotline, DESIGN §9.2).
+            self.fields["source"].initial = choices.LeadSource.HOTLINE
+            dealer_id = _id_or_none(self.data.get(self.add_prefix("dealer")) if self.is_bound
+                                    else self.initial.get("dealer"))
+        # No dealer chosen yet: only the automatic choice, until choosing the dealer reloads this list.
+        self.fields["assigned_to"].queryset = (sales_consultants(scope, dealer_id) if dealer_id
+                                               else User.objects.none())
 
     def clean_name(self) -> str:
         value = self.cleaned_data.get("name", "")
@@ -204,6 +232,11 @@ class LeadForm(CustomerPickMixin, forms.Form):
                 self.add_error("mobile", _("Enter the mobile number, or choose an existing customer."))
         if data.get("source") == choices.LeadSource.REFERRAL and not data.get("referred_by"):
             self.add_error("referred_by", _("Say which customer referred this lead."))
+        dealer = data.get("dealer")
+        data["dealer_id"] = self.scope.single_dealer_id or (dealer.pk if dealer else None)
+        consultant = data.get("assigned_to")
+        if consultant is not None and consultant.dealer_id != data["dealer_id"]:
+            self.add_error("assigned_to", _("Choose an active sales consultant of this dealer."))
         return data
 
 
@@ -216,17 +249,36 @@ class LeadMoveForm(forms.Form):
 
 
 class LeadFilterForm(forms.Form):
-    """Filters of the lead board."""
+    """Filters of the lead board; across dealers, the consultant list follows the chosen dealer."""
 
+    dealer = forms.TypedChoiceField(label=_("dealer"), coerce=int, required=False, empty_value=None)
     assigned_to = ConsultantChoiceField(label=_("sales consultant"), queryset=User.objects.none(), required=False,
                                         empty_label=_("All consultants"))
     source = forms.ChoiceField(label=_("source"), required=False,
                                choices=[("", _("All sources")), *choices.LeadSource.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, consultants, **kwargs):
+    def __init__(self, *args, scope: Scope, dealers: list | None = None, **kwargs):
+        """`dealers`: the scope's dealers to choose from (loaded by the caller); None for a one-dealer board."""
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = consultants
+        if dealers is None:
+            del self.fields["dealer"]
+            dealer_id = scope.single_dealer_id
+        else:
+            self.fields["dealer"].choices = [("", _("All dealers")), *((d.pk, str(d)) for d in dealers)]
+            chosen = _id_or_none(self.data.get("dealer")) if self.is_bound else None
+            dealer_id = chosen if chosen in {d.pk for d in dealers} else None
+        self.dealer_id = dealer_id
+        # Across dealers the consultant list waits for a dealer: every consultant of the network helps nobody.
+        self.fields["assigned_to"].queryset = sales_consultants(scope, dealer_id) if dealer_id else User.objects.none()
+        self.fields["assigned_to"].disabled = dealer_id is None
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one (another dealer's consultant, say) is left out and shown as an error."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
 
 
 class MergeForm(forms.Form):

@@ -22,6 +22,19 @@ from .services import customer_link_dealer, customer_upsert
 UNCONTACTED_AFTER = timedelta(hours=24)
 
 
+def uncontacted_q(now) -> Q:
+    """New leads nobody contacted within 24 hours of their creation."""
+    return Q(stage=choices.LeadStage.NEW, first_contacted_at__isnull=True, created_at__lt=now - UNCONTACTED_AFTER)
+
+
+def overdue_q(now=None) -> Q:
+    """The one meaning of an overdue lead (board, API filter, alerts): an open lead past its next action date, or a
+    new one nobody contacted within 24 hours."""
+    now = now or timezone.now()
+    late = Q(stage__in=choices.OPEN_LEAD_STAGES, next_action_on__lt=timezone.localdate(now))
+    return late | uncontacted_q(now)
+
+
 def consultant_with_least_open_leads(dealer_id: int) -> User | None:
     """The dealer's active sales consultant with the fewest open leads (ties: the longest-serving)."""
     return (
@@ -99,14 +112,30 @@ def lead_move(*, scope: Scope, lead: Lead, stage: str, lost_reason: str = "", no
     return lead
 
 
+@transaction.atomic
+def lead_win(*, scope: Scope, lead: Lead, customer_id: int, note: str = "sale") -> Lead:
+    """A delivery wins its lead, from whatever stage it is in (the sale is the proof), with its stage history.
+
+    The sale must be to the lead's own customer: a lead never counts as won by somebody else's purchase.
+    """
+    if lead.customer_id != customer_id:
+        raise ValidationError({"lead": [_("This lead belongs to another customer.")]})
+    if lead.stage == choices.LeadStage.WON:
+        return lead
+    now = timezone.now()
+    LeadStageChange.objects.create(tenant_id=lead.tenant_id, lead=lead, from_stage=lead.stage,
+                                   to_stage=choices.LeadStage.WON, changed_by_id=scope.user_id, note=note)
+    lead.stage, lead.stage_changed_at, lead.lost_reason = choices.LeadStage.WON, now, ""
+    lead.first_contacted_at = lead.first_contacted_at or now
+    lead.save(update_fields=["stage", "stage_changed_at", "lost_reason", "first_contacted_at", "updated_at"])
+    return lead
+
+
 def leads_flag_uncontacted(*, scope: Scope, now=None) -> int:
     """Flag the tenant's new leads nobody contacted within 24 hours and alert each dealer's manager; returns the count."""
     now = now or timezone.now()
     with transaction.atomic():
-        overdue = Lead.objects.filter(
-            tenant_id=scope.tenant_id, stage=choices.LeadStage.NEW, first_contacted_at__isnull=True,
-            overdue_alerted_at__isnull=True, created_at__lt=now - UNCONTACTED_AFTER,
-        )
+        overdue = Lead.objects.filter(uncontacted_q(now), tenant_id=scope.tenant_id, overdue_alerted_at__isnull=True)
         if scope.dealer_ids is not None:
             overdue = overdue.filter(dealer_id__in=scope.dealer_ids)
         per_dealer = dict(

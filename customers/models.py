@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from crm_site import crypto
-from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q
+from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
 from crm_site.validators import mask_mobile, mask_resident_id
 
@@ -28,12 +29,14 @@ def linked_to_scope(scope: Scope, field: str = "pk") -> Q:
 class Customer(TenantOwned):
     """One person or company of the whole network, shared by every dealer that serves them."""
 
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
     kind = models.CharField(_("kind"), max_length=16, choices=choices.CustomerKind.choices,
                             default=choices.CustomerKind.PERSON)
     name = models.CharField(_("name"), max_length=100)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True, help_text=_("Stored as +86…"))
     id_number_encrypted = models.TextField(blank=True, editable=False)
-    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # Looked up only with the tenant and among live records: customer_id_number_unique_per_tenant serves that.
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=choices.Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     province = models.CharField(_("province"), max_length=32, blank=True)
@@ -46,11 +49,11 @@ class Customer(TenantOwned):
     fleet_size = models.PositiveIntegerField(_("fleet size"), null=True, blank=True)
     key_account_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("key-account owner"),
+        verbose_name=_("key-account owner"), db_index=False,
     )
     do_not_call = models.BooleanField(_("do not call"), default=False)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -70,8 +73,15 @@ class Customer(TenantOwned):
             ),
         ]
         indexes = [
-            GinIndex(fields=["name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]),
+            # On UPPER(name): name__icontains compares UPPER(name), which a trigram index on the bare name never serves.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_trgm"),
             models.Index(fields=["tenant", "updated_at"], name="customer_tenant_updated_idx"),
+            # Mostly empty columns: only the rows that have a value are indexed, which is all that a look-up by
+            # them and the deletion check (PROTECT / SET NULL) of the referenced row need.
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False),
+                         name="customer_merged_into_idx"),
+            models.Index(fields=["key_account_owner"], condition=Q(key_account_owner__isnull=False),
+                         name="customer_key_account_idx"),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +114,9 @@ class Customer(TenantOwned):
 class CustomerDealer(TenantOwned):
     """A customer's link to a dealer (sold, serviced, assigned), with the dealer system's own id for them."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="dealer_links")
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
+    # customer_dealer_unique leads with the customer.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="dealer_links", db_index=False)
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=choices.LinkKind.choices)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
@@ -200,15 +212,17 @@ class CustomerMerge(TenantOwned):
 class Lead(DealerOwned):
     """A prospect's interest in buying (潜在客户), worked by a sales consultant through the funnel."""
 
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", verbose_name=_("customer"))
     source = models.CharField(_("source"), max_length=16, choices=choices.LeadSource.choices)
     referred_by = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals",
-                                    verbose_name=_("referred by"))
+                                    verbose_name=_("referred by"), db_index=False)
     interested_model = models.ForeignKey("vehicles.VehicleModel", null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="+", verbose_name=_("interested model"))
     stage = models.CharField(_("stage"), max_length=16, choices=choices.LeadStage.choices, default=choices.LeadStage.NEW)
+    # lead_assignee_idx leads with it.
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="leads", verbose_name=_("sales consultant"))
+                                    related_name="leads", verbose_name=_("sales consultant"), db_index=False)
     next_action_on = models.DateField(_("next action"), null=True, blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=16, choices=choices.LostReason.choices, blank=True)
     first_contacted_at = models.DateTimeField(_("first contacted"), null=True, blank=True)
@@ -233,6 +247,9 @@ class Lead(DealerOwned):
         indexes = [
             models.Index(fields=["tenant", "dealer", "stage"], name="lead_pipeline_idx"),
             models.Index(fields=["assigned_to", "stage"], name="lead_assignee_idx"),
+            # Most leads have no referrer: only the others are indexed (referrals of a customer, SET NULL).
+            models.Index(fields=["referred_by"], condition=Q(referred_by__isnull=False), name="lead_referrer_idx"),
+            models.Index(fields=["tenant", "updated_at"], name="lead_tenant_updated_idx"),
         ]
 
     def __str__(self) -> str:

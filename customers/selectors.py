@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.registry import registry
 from crm_site.scope import Scope
 from crm_site.validators import normalize_mobile, normalize_plate, normalize_vin
 from dealers.choices import DEALER_ROLES
 
 from . import choices
+from .leads import overdue_q
 from .models import ContactPoint, Customer, CustomerDealer, Lead
 
 # --- one-box search ---------------------------------------------------------------------------------
@@ -64,26 +68,23 @@ def search_key(text: str) -> SearchKey:
     return SearchKey("name", text)
 
 
-def _key_filter(key: SearchKey) -> Q:
+def _key_filter(scope: Scope, key: SearchKey) -> Q:
     if key.kind == "mobile":
         mobiles = ContactPoint.objects.filter(kind=choices.ContactKind.MOBILE, value=key.value)
         return Q(mobile=key.value) | Q(pk__in=mobiles.values("customer_id"))
-    if key.kind == "vin":
-        return Q(vehicles__vin=key.value)
-    if key.kind == "plate":
-        return Q(vehicles__plate=key.value)
     if key.kind == "name":
         return Q(name__icontains=key.value)
+    finders = [finder for finder in registry["customer_finders"] if key.kind in finder.kinds]
+    if finders:
+        return reduce(operator.or_, (finder.customers(scope, key.kind, key.value) for finder in finders))
     return Q(pk__in=[])
 
 
 def customer_search(scope: Scope, key: SearchKey) -> QuerySet[Customer]:
-    """Customers in the scope matching the key, with their vehicles and dealer links prefetched (3 queries a page)."""
-    from vehicles.models import Vehicle
-
+    """Customers in the scope matching the key, with what the finders show of them and their dealer links prefetched."""
     if not key.kind:
         return Customer.objects.none()
-    queryset = Customer.objects.scoped(scope).filter(_key_filter(key)).distinct()
+    queryset = Customer.objects.scoped(scope).filter(_key_filter(scope, key)).distinct()
     if key.kind == "name":
         # Exact names first, then names starting with the text, then the rest.
         queryset = queryset.annotate(rank=Case(
@@ -92,8 +93,9 @@ def customer_search(scope: Scope, key: SearchKey) -> QuerySet[Customer]:
         )).order_by("rank", "name", "pk")
     else:
         queryset = queryset.order_by("-updated_at", "pk")
+    shown = [finder.prefetch(scope) for finder in registry["customer_finders"] if finder.prefetch is not None]
     return queryset.prefetch_related(
-        Prefetch("vehicles", queryset=Vehicle.objects.scoped(scope).select_related("model").order_by("pk")),
+        *shown,
         Prefetch("dealer_links", queryset=CustomerDealer.objects.scoped(scope).select_related("dealer")
                  .order_by("dealer__code")),
     )
@@ -105,23 +107,33 @@ class WalkIn:
 
     customer: Customer | None = None
     vehicle: object | None = None
-    dealer_names: list[str] = field(default_factory=list)
+    in_scope: bool = False
+
+
+def customer_lookup(scope: Scope, mobile: str, limit: int = 5) -> list[WalkIn]:
+    """The walk-in look-up by exact mobile (DESIGN §2): customers of the whole tenant, each marked in scope or not.
+
+    The one definition used by the search page and the API's lookup; the answer is shown masked where not in scope.
+    """
+    customers = (Customer.objects.filter(tenant_id=scope.tenant_id, merged_into__isnull=True, mobile=mobile)
+                 .annotate(in_scope=Exists(Customer.objects.scoped(scope).filter(pk=OuterRef("pk"))))
+                 .order_by("pk"))
+    return [WalkIn(customer=c, in_scope=c.in_scope) for c in customers[:limit]]
 
 
 def walk_in_lookup(scope: Scope, key: SearchKey, limit: int = 5) -> list[WalkIn]:
-    """Exact matches in the tenant that the dealer does not see yet (DESIGN §2: walk-ins); dealer staff only."""
-    from vehicles.models import Vehicle
+    """Exact matches in the tenant that the dealer does not see yet (DESIGN §2: walk-ins); dealer staff only.
 
+    A mobile is looked up here; VINs and plates by the finders other apps register (crm_site.plugins.CustomerFinder).
+    """
     if scope.role not in DEALER_ROLES or not key.is_exact:
         return []
     if key.kind == "mobile":
-        customers = (Customer.objects.filter(tenant_id=scope.tenant_id, merged_into__isnull=True, mobile=key.value)
-                     .exclude(Customer.scope_q(scope)))
-        return [WalkIn(customer=c) for c in customers[:limit]]
-    match = {"vin": key.value} if key.kind == "vin" else {"plate": key.value}
-    vehicles = (Vehicle.objects.filter(tenant_id=scope.tenant_id, **match).exclude(Vehicle.scope_q(scope))
-                .select_related("owner", "model", "selling_dealer").order_by("-updated_at"))
-    return [WalkIn(customer=v.owner, vehicle=v) for v in vehicles[:limit]]
+        found = customer_lookup(scope, key.value, limit=limit + 1)
+    else:
+        found = [walk_in for finder in registry["customer_finders"] if key.kind in finder.kinds
+                 for walk_in in finder.walk_ins(scope, key.kind, key.value, limit + 1)]
+    return [walk_in for walk_in in found if not walk_in.in_scope][:limit]
 
 
 def customer_pick(scope: Scope, text: str, limit: int = 8) -> list[Customer]:
@@ -129,7 +141,7 @@ def customer_pick(scope: Scope, text: str, limit: int = 8) -> list[Customer]:
     key = search_key(text)
     if key.kind in {"", "none"}:
         return []
-    return list(Customer.objects.scoped(scope).filter(_key_filter(key)).distinct().order_by("name", "pk")[:limit])
+    return list(Customer.objects.scoped(scope).filter(_key_filter(scope, key)).distinct().order_by("name", "pk")[:limit])
 
 
 # --- lead board -------------------------------------------------------------------------------------
@@ -154,13 +166,15 @@ class BoardColumn:
         return max(self.count - len(self.cards), 0)
 
 
-def leads_for_board(scope: Scope, *, assigned_to_id: int | None = None, source: str = "",
-                    overdue: bool = False, now=None) -> QuerySet[Lead]:
+def leads_for_board(scope: Scope, *, dealer_id: int | None = None, assigned_to_id: int | None = None,
+                    source: str = "", overdue: bool = False, now=None) -> QuerySet[Lead]:
     """The scope's open leads and those won or lost in the last 30 days, filtered."""
     now = now or timezone.now()
     queryset = Lead.objects.scoped(scope).filter(
         Q(stage__in=choices.OPEN_LEAD_STAGES) | Q(stage_changed_at__gte=now - CLOSED_SHOWN_FOR)
     )
+    if dealer_id:
+        queryset = queryset.filter(dealer_id=dealer_id)
     if assigned_to_id:
         queryset = queryset.filter(assigned_to_id=assigned_to_id)
     if source:
@@ -168,15 +182,6 @@ def leads_for_board(scope: Scope, *, assigned_to_id: int | None = None, source: 
     if overdue:
         queryset = queryset.filter(overdue_q(now))
     return queryset
-
-
-def overdue_q(now=None) -> Q:
-    """Leads flagged overdue by the daily check, or new ones nobody contacted within 24 hours."""
-    from .leads import UNCONTACTED_AFTER
-
-    now = now or timezone.now()
-    return Q(overdue_alerted_at__isnull=False, stage=choices.LeadStage.NEW) | Q(
-        stage=choices.LeadStage.NEW, first_contacted_at__isnull=True, created_at__lt=now - UNCONTACTED_AFTER)
 
 
 def lead_board(queryset: QuerySet[Lead], now=None) -> list[BoardColumn]:
@@ -187,12 +192,72 @@ def lead_board(queryset: QuerySet[Lead], now=None) -> list[BoardColumn]:
         rank=Window(RowNumber(), partition_by=[F("stage")],
                     order_by=[F("next_action_on").asc(nulls_last=True), F("created_at").desc(), F("id").desc()]),
         is_overdue=Case(When(overdue_q(now), then=Value(1)), default=Value(0), output_field=IntegerField()),
-    ).filter(rank__lte=CARDS_PER_COLUMN).select_related("customer", "interested_model", "assigned_to", "referred_by")
+    ).filter(rank__lte=CARDS_PER_COLUMN).select_related("customer", "interested_model", "assigned_to", "referred_by",
+                                                        "dealer")
     cards: dict[str, list[Lead]] = {stage: [] for stage in BOARD_STAGES}
     for lead in ranked.order_by("stage", "rank"):
         cards[lead.stage].append(lead)
     labels = dict(choices.LeadStage.choices)
     return [BoardColumn(stage, labels[stage], counts.get(stage, 0), cards[stage]) for stage in BOARD_STAGES]
+
+
+OPEN_BOARD_STAGES = [stage for stage in BOARD_STAGES if stage in choices.OPEN_LEAD_STAGES]
+
+
+@dataclass
+class DealerPipeline:
+    """One dealer's row of the HQ / region pipeline table: open leads per stage, recent outcomes, overdue."""
+
+    dealer: object
+    open_counts: dict[str, int]
+    won: int = 0
+    lost: int = 0
+    overdue: int = 0
+
+    @property
+    def open_by_stage(self) -> list[int]:
+        return [self.open_counts.get(stage, 0) for stage in OPEN_BOARD_STAGES]
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open_counts.values())
+
+    @property
+    def conversion(self) -> float | None:
+        """Won / (won + lost) over the leads closed in the last 30 days; None when none closed."""
+        closed = self.won + self.lost
+        return self.won / closed if closed else None
+
+    @property
+    def conversion_percent(self) -> float | None:
+        return None if self.conversion is None else 100 * self.conversion
+
+
+def lead_pipeline_by_dealer(queryset: QuerySet[Lead], dealers, now=None) -> tuple[list[DealerPipeline], DealerPipeline]:
+    """Per dealer (every one given, with or without leads) and in total: the board's leads counted in one query."""
+    now = now or timezone.now()
+    since = now - CLOSED_SHOWN_FOR
+    stage_counts = {f"open_{stage}": Count("id", filter=Q(stage=stage)) for stage in OPEN_BOARD_STAGES}
+    rows = queryset.order_by().values("dealer_id").annotate(
+        **stage_counts,
+        won=Count("id", filter=Q(stage=choices.LeadStage.WON, stage_changed_at__gte=since)),
+        lost=Count("id", filter=Q(stage=choices.LeadStage.LOST, stage_changed_at__gte=since)),
+        overdue=Count("id", filter=overdue_q(now)),
+    )
+    by_dealer = {row["dealer_id"]: row for row in rows}
+    lines = []
+    for dealer in dealers:
+        row = by_dealer.get(dealer.pk, {})
+        lines.append(DealerPipeline(
+            dealer=dealer, open_counts={stage: row.get(f"open_{stage}", 0) for stage in OPEN_BOARD_STAGES},
+            won=row.get("won", 0), lost=row.get("lost", 0), overdue=row.get("overdue", 0),
+        ))
+    total = DealerPipeline(
+        dealer=None, open_counts={stage: sum(line.open_counts[stage] for line in lines) for stage in OPEN_BOARD_STAGES},
+        won=sum(line.won for line in lines), lost=sum(line.lost for line in lines),
+        overdue=sum(line.overdue for line in lines),
+    )
+    return lines, total
 
 
 # --- likely duplicates ------------------------------------------------------------------------------

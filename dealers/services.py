@@ -7,16 +7,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from crm_site.models import audit
+from crm_site.registry import registry
 from crm_site.scope import Scope
 
 from .choices import ApiScope, Role
 from .models import USER_TOKEN_PREFIX, ApiClient, Tenant, User, UserToken, hash_token, new_token
-
-# Each app that keeps per-tenant defaults (follow-up rules, survey templates) adds its creator here.
-TENANT_DEFAULT_CREATORS: list[str] = []
 
 
 @transaction.atomic
@@ -30,8 +27,9 @@ def tenant_create(*, name: str, slug: str, admin_username: str, admin_password: 
     admin.set_password(admin_password)
     admin.full_clean(exclude=["password"])
     admin.save()
-    for path in TENANT_DEFAULT_CREATORS:
-        import_string(path)(tenant=tenant)
+    # Every app's defaults (follow-up rules, survey templates, complaint categories), as registered.
+    for default in registry["tenant_defaults"]:
+        default.create(tenant)
     return tenant
 
 

@@ -14,7 +14,7 @@ from dealers.models import ApiClient, Dealer, Region, Tenant, User
 from dealers.principals import scope_for_api_client, scope_for_user
 from dealers.services import api_client_create, user_token_issue
 
-from .factories import DealerFactory, RegionFactory, TenantFactory, UserFactory
+from .dealers.factories import DealerFactory, RegionFactory, TenantFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +114,27 @@ def world(db) -> World:
 @pytest.fixture
 def admin_api(world) -> APIClient:
     return world.principals["oem_admin"].api()
+
+
+@pytest.fixture
+def api(world):
+    """A client for a principal of the shared world: api("service_advisor")."""
+    return lambda name: world.principals[name].api()
+
+
+@pytest.fixture
+def a1(world):
+    return world.dealers["A1"]
+
+
+@pytest.fixture
+def a2(world):
+    return world.dealers["A2"]
+
+
+@pytest.fixture
+def car_model(world):
+    """A model of tenant A's catalogue."""
+    from tests.vehicles.factories import VehicleModelFactory
+
+    return VehicleModelFactory(tenant=world.tenants["A"], series="凯美瑞", name="2.0G 豪华版")

@@ -14,15 +14,18 @@ class VehiclesConfig(AppConfig):
         from crm_site import plugins
 
         from . import access
+        from .lookup import CUSTOMER_FINDER
         from .models import Ownership, RelatedPurchase, Sale, ServiceVisit, Vehicle
         from .timeline import TIMELINE_SOURCES
 
         plugins.register_permissions(access)
         plugins.register_menu(
+            plugins.MenuItem(_("Vehicles"), "vehicles:list", order=15),
             plugins.MenuItem(_("Record a sale"), "vehicles:sale-create", access.SALE_RECORD, order=40),
             plugins.MenuItem(_("Record a service visit"), "vehicles:visit-create", access.VISIT_RECORD, order=41),
         )
         plugins.register_timeline_sources(*TIMELINE_SOURCES)
+        plugins.register_customer_finders(CUSTOMER_FINDER)
         plugins.register_customer_panels(plugins.CustomerPanel(
             code="vehicles", template="vehicles/_customer_vehicles.html", model=Vehicle, order=10,
             query=lambda rows, customer: rows.filter(owner=customer).select_related("model", "selling_dealer"),
@@ -34,3 +37,6 @@ class VehiclesConfig(AppConfig):
             plugins.MergeParticipant("service_visits", ServiceVisit, "customer"),
             plugins.MergeParticipant("related_purchases", RelatedPurchase, "customer"),
         )
+        from .imports import IMPORT_KINDS
+
+        plugins.register_import_kinds(*IMPORT_KINDS)

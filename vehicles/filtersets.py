@@ -8,12 +8,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.api.filters import DealerFilter, ScopedFilterSet
+from crm_site.scope import scope_for_request
 from crm_site.validators import normalize_plate, normalize_vin
+from customers.forms import DateInput
 from customers.models import Customer
-from dealers.models import User
+from dealers.models import Dealer, User
 
 from . import choices
 from .models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel
+from .selectors import STATUS_Q, VehicleStatus, catalogue_series_and_years
 
 
 def _normalized(normalizer, value: str) -> str | None:
@@ -65,6 +68,37 @@ class VehicleFilterSet(ScopedFilterSet):
 
     def linked_dealer(self, queryset, name, value):
         return queryset.filter(pk__in=VehicleDealer.objects.filter(dealer_id=value).values("vehicle_id"))
+
+
+class VehicleListFilterSet(VehicleFilterSet):
+    """The vehicle list page: series, model year, selling dealer, delivery dates, status and VIN/plate text."""
+
+    # Exact look-ups, owner and linked dealer serve the API and the counter; the page keeps its own few filters.
+    vin = plate = owner = model = dealer = updated_after = None
+    series = django_filters.ChoiceFilter(field_name="model__series", label=_("Series"))
+    year = django_filters.ChoiceFilter(field_name="model__year", label=_("Model year"))
+    # The dealer that sold the car (the list's "selling dealer" column), not any dealer that serviced it.
+    selling_dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.order_by("code"),
+                                                      label=_("Selling dealer"))
+    delivered_after = django_filters.DateFilter(field_name="delivered_on", lookup_expr="gte", widget=DateInput(),
+                                                label=_("Delivered on or after"))
+    delivered_before = django_filters.DateFilter(field_name="delivered_on", lookup_expr="lte", widget=DateInput(),
+                                                 label=_("Delivered on or before"))
+    status = django_filters.ChoiceFilter(choices=VehicleStatus.choices, method="by_status", label=_("Status"))
+
+    class Meta:
+        model = Vehicle
+        fields = ["q", "series", "year", "selling_dealer", "delivered_after", "delivered_before", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_for_request(self.request) if self.request is not None else None
+        series, years = catalogue_series_and_years(scope) if scope is not None else ([], [])
+        self.filters["series"].extra["choices"] = [(name, name) for name in series]
+        self.filters["year"].extra["choices"] = [(year, str(year)) for year in years]
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(STATUS_Q[value])
 
 
 class SaleFilterSet(ScopedFilterSet):

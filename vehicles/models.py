@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q
+from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
 from crm_site.validators import validate_plate, validate_vin
 from customers.choices import LinkKind
@@ -51,13 +51,14 @@ def vehicles_linked_to_scope(scope: Scope, field: str = "pk") -> Q:
 class Vehicle(TenantOwned):
     """One car of the network, known by its VIN (车架号)."""
 
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
     vin = models.CharField(_("VIN"), max_length=17, validators=[validate_vin])
     plate = models.CharField(_("plate number"), max_length=10, blank=True, validators=[validate_plate])
     model = models.ForeignKey(VehicleModel, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("model"))
     colour = models.CharField(_("colour"), max_length=32, blank=True)
     owner = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="vehicles", verbose_name=_("owner"))
+                              related_name="vehicles", verbose_name=_("owner"), db_index=False)
     selling_dealer = models.ForeignKey("dealers.Dealer", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name=_("selling dealer"))
     delivered_on = models.DateField(_("delivery date"), null=True, blank=True)
@@ -75,6 +76,7 @@ class Vehicle(TenantOwned):
             models.Index(fields=["tenant", "plate"], name="vehicle_plate_idx"),
             models.Index(fields=["owner"], name="vehicle_owner_idx"),
             models.Index(fields=["tenant", "selling_dealer", "delivered_on"], name="vehicle_sold_idx"),
+            models.Index(fields=["tenant", "updated_at"], name="vehicle_tenant_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -88,7 +90,9 @@ class Vehicle(TenantOwned):
 class VehicleDealer(TenantOwned):
     """A vehicle's link to a dealer (sold or serviced it), with the dealer system's own id for it."""
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="dealer_links")
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
+    # vehicle_dealer_unique leads with the vehicle.
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="dealer_links", db_index=False)
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=LinkKind.choices)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
@@ -133,12 +137,15 @@ class Ownership(TenantOwned):
 class Sale(DealerOwned):
     """A delivery of a vehicle by a dealer to a customer (交车)."""
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="sales", verbose_name=_("vehicle"))
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="sales", verbose_name=_("vehicle"),
+                                db_index=False)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="purchases",
-                                 verbose_name=_("customer"))
+                                 verbose_name=_("customer"), db_index=False)
     consultant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("sales consultant"))
-    lead = models.ForeignKey("customers.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead = models.ForeignKey("customers.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=choices.SaleKind.choices, default=choices.SaleKind.NEW)
     delivered_on = models.DateField(_("delivery date"))
     price = models.DecimalField(_("price (¥)"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -157,15 +164,21 @@ class Sale(DealerOwned):
             models.Index(fields=["tenant", "dealer", "delivered_on"], name="sale_dealer_date_idx"),
             models.Index(fields=["customer"], name="sale_customer_idx"),
             models.Index(fields=["vehicle"], name="sale_vehicle_idx"),
+            # Most sales have no lead: only the others are indexed, enough for a lead's deletion (SET NULL).
+            models.Index(fields=["lead"], condition=Q(lead__isnull=False), name="sale_lead_idx"),
+            models.Index(fields=["tenant", "updated_at"], name="sale_tenant_updated_idx"),
         ]
 
 
 class ServiceVisit(DealerOwned):
     """A repair order (维修工单): a vehicle's visit to a dealer's workshop."""
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="visits", verbose_name=_("vehicle"))
+    tenant = tenant_key(db_index=False)  # its composite indexes lead with the tenant
+    # visit_vehicle_idx leads with the vehicle; visit_customer_idx is the customer's.
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="visits", verbose_name=_("vehicle"),
+                                db_index=False)
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="visits", verbose_name=_("customer"))
+                                 related_name="visits", verbose_name=_("customer"), db_index=False)
     advisor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", verbose_name=_("service advisor"))
     kind = models.CharField(_("kind"), max_length=24, choices=choices.VisitKind.choices)
@@ -194,6 +207,7 @@ class ServiceVisit(DealerOwned):
             models.Index(fields=["tenant", "dealer", "id"], name="visit_dealer_id_idx"),
             models.Index(fields=["vehicle", "opened_at"], name="visit_vehicle_idx"),
             models.Index(fields=["customer"], name="visit_customer_idx"),
+            models.Index(fields=["tenant", "updated_at"], name="visit_tenant_updated_idx"),
         ]
 
 
@@ -229,4 +243,5 @@ class RelatedPurchase(DealerOwned):
         indexes = [
             models.Index(fields=["tenant", "kind", "expires_on"], name="related_expiry_idx"),
             models.Index(fields=["customer"], name="related_customer_idx"),
+            models.Index(fields=["tenant", "updated_at"], name="related_tenant_updated_idx"),
         ]

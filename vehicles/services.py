@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.models import audit
 from crm_site.scope import Scope
 from crm_site.validators import normalize_plate, normalize_vin
-from customers.choices import LeadStage, LinkKind
+from customers.choices import LinkKind
+from customers.leads import lead_win
 from customers.models import Customer, Lead
 from customers.services import customer_link_dealer, customer_upsert
 
 from . import choices
+from .lookup import vehicles_by_key
 from .models import Ownership, RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel
 
 VEHICLE_FIELDS = ("model", "colour", "delivered_on", "mileage_km")
@@ -38,11 +40,8 @@ def vehicle_link_dealer(*, vehicle: Vehicle, dealer_id: int, kind: str, external
 
 def vehicle_find(*, tenant_id: int, vin: str = "", plate: str = "") -> Vehicle | None:
     """A vehicle of the whole tenant by exact VIN or plate (a walk-in may have been sold by any dealer)."""
-    if vin:
-        return Vehicle.objects.filter(tenant_id=tenant_id, vin=normalize_vin(vin)).first()
-    if plate:
-        return Vehicle.objects.filter(tenant_id=tenant_id, plate=normalize_plate(plate)).order_by("-updated_at").first()
-    return None
+    return vehicles_by_key(tenant_id, vin=normalize_vin(vin) if vin else "",
+                           plate=normalize_plate(plate) if plate else "").first()
 
 
 @transaction.atomic
@@ -88,11 +87,21 @@ def _start_ownership(vehicle: Vehicle, customer: Customer, kind: str, on: date) 
     vehicle.save(update_fields=["owner", "updated_at"])
 
 
+def _existing(model, dealer_id: int, external_id: str):
+    """The dealer's record with this external id, locked until the write commits (None without an id or a match)."""
+    if not external_id:
+        return None
+    return model.objects.select_for_update().filter(dealer_id=dealer_id, external_id=external_id).first()
+
+
 @transaction.atomic
 def sale_record(*, scope: Scope, dealer_id: int, customer_data: dict, vehicle_data: dict, delivered_on: date,
                 consultant=None, price=None, kind: str = choices.SaleKind.NEW, external_id: str = "",
-                lead: Lead | None = None, customer: Customer | None = None) -> Sale:
-    """Record a delivery: customer and vehicle matched or created in one step, the dealer linked to both."""
+                lead: Lead | None = None, customer: Customer | None = None) -> tuple[Sale, bool]:
+    """Record a delivery: customer and vehicle matched or created in one step, the dealer linked to both.
+
+    Returns the sale and whether it is new (one with this dealer's external id is updated, its row locked).
+    """
     if customer is None:
         customer, _new = customer_upsert(scope=scope, dealer_id=dealer_id, data=customer_data,
                                          link_kind=LinkKind.SOLD, external_id=customer_data.get("external_id", ""))
@@ -105,23 +114,27 @@ def sale_record(*, scope: Scope, dealer_id: int, customer_data: dict, vehicle_da
         vehicle.selling_dealer_id = dealer_id
         vehicle.save(update_fields=["selling_dealer", "updated_at"])
     _start_ownership(vehicle, customer, choices.OwnershipKind.SALE, delivered_on)
-    sale = Sale.objects.filter(dealer_id=dealer_id, external_id=external_id).first() if external_id else None
-    sale = sale or Sale(tenant_id=scope.tenant_id, dealer_id=dealer_id, external_id=external_id)
+    sale = _existing(Sale, dealer_id, external_id) or Sale(tenant_id=scope.tenant_id, dealer_id=dealer_id,
+                                                          external_id=external_id)
+    created = sale.pk is None
     sale.vehicle, sale.customer, sale.consultant, sale.lead = vehicle, customer, consultant, lead
     sale.kind, sale.delivered_on, sale.price = kind, delivered_on, price
     sale.full_clean(exclude=["tenant", "dealer", "vehicle", "customer", "consultant", "lead"])
     sale.save()
-    if lead is not None and lead.stage != LeadStage.WON:
-        Lead.objects.filter(pk=lead.pk).update(stage=LeadStage.WON, stage_changed_at=timezone.now())
-    return sale
+    if lead is not None:
+        lead_win(scope=scope, lead=lead, customer_id=customer.pk)
+    return sale, created
 
 
 @transaction.atomic
 def service_visit_record(*, scope: Scope, dealer_id: int, kind: str, opened_at, vin: str = "", plate: str = "",
                          vehicle_data: dict | None = None, customer_data: dict | None = None, advisor=None,
                          closed_at=None, mileage_km: int | None = None, amount=0,
-                         external_id: str = "") -> ServiceVisit:
-    """Record a repair order by VIN or plate; a walk-in whose car another dealer sold is linked to this dealer."""
+                         external_id: str = "") -> tuple[ServiceVisit, bool]:
+    """Record a repair order by VIN or plate; a walk-in whose car another dealer sold is linked to this dealer.
+
+    Returns the visit and whether it is new (the same repair order number of the dealer updates it).
+    """
     vehicle = vehicle_find(tenant_id=scope.tenant_id, vin=vin, plate=plate)
     if vehicle is None:
         if not vin:
@@ -139,15 +152,16 @@ def service_visit_record(*, scope: Scope, dealer_id: int, kind: str, opened_at, 
             _start_ownership(vehicle, customer, choices.OwnershipKind.TRANSFER, timezone.localdate())
     elif customer is not None:
         customer_link_dealer(customer=customer, dealer_id=dealer_id, kind=LinkKind.SERVICED)
-    visit = ServiceVisit.objects.filter(dealer_id=dealer_id, external_id=external_id).first() if external_id else None
-    visit = visit or ServiceVisit(tenant_id=scope.tenant_id, dealer_id=dealer_id, external_id=external_id)
+    visit = _existing(ServiceVisit, dealer_id, external_id) or ServiceVisit(
+        tenant_id=scope.tenant_id, dealer_id=dealer_id, external_id=external_id)
+    created = visit.pk is None
     visit.vehicle, visit.customer, visit.advisor, visit.kind = vehicle, customer, advisor, kind
     visit.opened_at, visit.closed_at, visit.mileage_km, visit.amount = opened_at, closed_at, mileage_km, amount or 0
     visit.full_clean(exclude=["tenant", "dealer", "vehicle", "customer", "advisor"])
     visit.save()
     if mileage_km and (vehicle.mileage_km or 0) < mileage_km:
         Vehicle.objects.filter(pk=vehicle.pk).update(mileage_km=mileage_km)
-    return visit
+    return visit, created
 
 
 @transaction.atomic
@@ -166,13 +180,14 @@ def vehicle_transfer(*, scope: Scope, vehicle: Vehicle, on: date, new_owner: Cus
 @transaction.atomic
 def related_purchase_record(*, scope: Scope, dealer_id: int, customer: Customer, kind: str, purchased_on: date,
                             vehicle: Vehicle | None = None, expires_on: date | None = None, amount=None,
-                            provider: str = "", external_id: str = "") -> RelatedPurchase:
-    """Record insurance, extended warranty, accessories or finance sold with a car."""
-    row = RelatedPurchase.objects.filter(dealer_id=dealer_id, external_id=external_id).first() if external_id else None
-    row = row or RelatedPurchase(tenant_id=scope.tenant_id, dealer_id=dealer_id, external_id=external_id)
+                            provider: str = "", external_id: str = "") -> tuple[RelatedPurchase, bool]:
+    """Record insurance, extended warranty, accessories or finance sold with a car; returns it and whether it is new."""
+    row = _existing(RelatedPurchase, dealer_id, external_id) or RelatedPurchase(
+        tenant_id=scope.tenant_id, dealer_id=dealer_id, external_id=external_id)
+    created = row.pk is None
     row.customer, row.vehicle, row.kind, row.purchased_on = customer, vehicle, kind, purchased_on
     row.expires_on, row.amount, row.provider = expires_on, amount, provider
     row.full_clean(exclude=["tenant", "dealer", "customer", "vehicle"])
     row.save()
     customer_link_dealer(customer=customer, dealer_id=dealer_id, kind=LinkKind.SOLD)
-    return row
+    return row, created

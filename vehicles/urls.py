@@ -8,6 +8,7 @@ url_prefix = "vehicles/"
 app_name = "vehicles"
 
 urlpatterns = [
+    path("", views.VehicleList.as_view(), name="list"),
     path("sales/new/", views.SaleCreate.as_view(), name="sale-create"),
     path("visits/new/", views.VisitCreate.as_view(), name="visit-create"),
     path("lookup/", views.VehicleLookup.as_view(), name="lookup"),

@@ -1,4 +1,4 @@
-"""Counter pages: record a sale, record a service visit (walk-ins too), the vehicle page and ownership transfer."""
+"""Vehicle pages: the list, record a sale, record a service visit (walk-ins too), the vehicle page and transfer."""
 
 from __future__ import annotations
 
@@ -10,15 +10,44 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from crm_site.validators import national_mobile
-from crm_site.web import ScopeRequiredMixin
+from crm_site.web import ScopedListView, ScopeRequiredMixin
 from customers import privacy
 from customers.forms import add_service_errors
 from customers.models import Customer
 
-from . import services
+from . import selectors, services
 from .access import SALE_RECORD, VEHICLE_EDIT, VISIT_RECORD
+from .filtersets import VehicleListFilterSet
 from .forms import SaleForm, TransferForm, VisitForm, vehicle_key
+from .lookup import vehicle_lookup
 from .models import Sale, ServiceVisit, Vehicle
+
+
+class VehicleList(ScopedListView):
+    """The vehicles the scope sees, filtered and sorted by delivery date; owners masked unless served in scope."""
+
+    # Every role reads vehicles (DESIGN §2): no permission beyond having a scope.
+    model = Vehicle
+    template_name = "vehicles/list.html"
+    filterset_class = VehicleListFilterSet
+
+    def get_queryset(self):
+        sort = self.request.GET.get("sort", "")
+        self.sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+        queryset = selectors.vehicles_for_list(self.scope, sort=self.sort)
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "sort"):
+            query.pop(key, None)
+        context.update(sort=self.sort, filter_query=query.urlencode(),
+                       next_sort="delivered" if self.sort == "-delivered" else "-delivered")
+        return context
 
 
 class SaleCreate(ScopeRequiredMixin, View):
@@ -38,7 +67,7 @@ class SaleCreate(ScopeRequiredMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                sale = services.sale_record(
+                sale, _created = services.sale_record(
                     scope=self.scope, dealer_id=data["dealer_id"], customer=form.sale_customer(),
                     customer_data={"name": data["name"], "mobile": data["mobile"], "id_number": data["id_number"]},
                     vehicle_data={"vin": data["vin"], "plate": data["plate"], "model": data["model"],
@@ -72,19 +101,22 @@ class VehicleLookup(ScopeRequiredMixin, View):
             except ValidationError as exc:
                 context.update(state="invalid", message=exc.messages[0])
             else:
-                vehicle = services.vehicle_find(tenant_id=self.scope.tenant_id, vin=vin, plate=plate)
-                context.update(vehicle_context(self.scope, vehicle) if vehicle else {"state": "unknown"})
+                found = vehicle_lookup(self.scope, vin=vin, plate=plate, limit=1)
+                context.update(vehicle_context(self.scope, found[0].vehicle) if found else {"state": "unknown"})
         return render(request, "vehicles/_lookup.html", context)
 
 
 def vehicle_context(scope, vehicle: Vehicle) -> dict:
-    """What a dealer may see of a vehicle it may not serve yet: facts, and the owner masked unless in scope."""
+    """What a dealer may see of a vehicle it may not serve yet: facts, and the owner masked unless in scope.
+
+    The vehicle carries `in_scope` and `owner_in_scope`, as `vehicles.lookup.vehicle_lookup` marks them.
+    """
     owner = vehicle.owner
-    owner_in_scope = owner is not None and Customer.objects.scoped(scope).filter(pk=owner.pk).exists()
+    owner_in_scope = owner is not None and vehicle.owner_in_scope
     return {
         "state": "found",
         "vehicle": vehicle,
-        "in_scope": Vehicle.objects.scoped(scope).filter(pk=vehicle.pk).exists(),
+        "in_scope": vehicle.in_scope,
         "owner": owner,
         "owner_in_scope": owner_in_scope,
         "owner_mobile": (national_mobile(privacy.shown_mobile(scope, owner)) if owner_in_scope
@@ -126,7 +158,7 @@ class VisitCreate(ScopeRequiredMixin, View):
         # Owner fields only matter for a vehicle nobody owns yet; a known owner is never replaced at the counter.
         customer_data = owner_data if typed_owner and (vehicle is None or vehicle.owner_id is None) else None
         try:
-            return services.service_visit_record(
+            visit, _created = services.service_visit_record(
                 scope=self.scope, dealer_id=data["dealer_id"], kind=data["kind"],
                 opened_at=data["opened_at"], closed_at=data["closed_at"], vin=vin, plate=form.plate,
                 vehicle_data={"plate": data["new_plate"] or form.plate, "model": data["model"],
@@ -138,6 +170,7 @@ class VisitCreate(ScopeRequiredMixin, View):
             add_service_errors(form, exc, {"vin": "new_vin" if not form.vin else "q", "plate": "q",
                                            "name": "owner_name", "mobile": "owner_mobile"})
             return None
+        return visit
 
     def render(self, request, form):
         return render(request, "vehicles/visit_form.html", {"form": form})
@@ -183,6 +216,8 @@ class VehicleDetail(ScopeRequiredMixin, View):
         visible = set(Customer.objects.scoped(self.scope).filter(pk__in=customer_ids).values_list("pk", flat=True))
         for row in ownerships:
             row.in_scope = row.customer_id in visible
+        # The page only opens for a vehicle in scope; what the look-up marks on its rows, marked here from `visible`.
+        vehicle.in_scope, vehicle.owner_in_scope = True, vehicle.owner_id in visible
         return render(request, "vehicles/detail.html", {
             **vehicle_context(self.scope, vehicle),
             "ownerships": ownerships,

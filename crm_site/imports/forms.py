@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm_site.scope import Scope
-from dealers.models import Dealer
+from crm_site.scope import Scope, dealer_model
 
-from .kinds import FORMATS, KINDS, import_kinds
+from .kinds import FORMATS, export_kinds, get_kind, import_kinds
 from .parsing import ParseError, read_table
 
 
@@ -35,17 +34,17 @@ class ImportForm(forms.Form):
     """Kind, dealer (for a tenant-wide uploader) and the file; the file is read once here to check it."""
 
     kind = forms.ChoiceField(label=gettext_lazy("What to import"))
-    dealer = forms.ModelChoiceField(label=gettext_lazy("Dealer"), queryset=Dealer.objects.none())
+    dealer = forms.ModelChoiceField(label=gettext_lazy("Dealer"), queryset=None)
     file = forms.FileField(label=gettext_lazy("File"))
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
-        self.fields["kind"].choices = [(key, KINDS[key].label) for key in import_kinds(scope)]
+        self.fields["kind"].choices = [(kind.key, kind.label) for kind in import_kinds(scope)]
         if scope.single_dealer_id:
             del self.fields["dealer"]  # dealer staff import for their own dealer
         else:
-            self.fields["dealer"].queryset = Dealer.objects.scoped(scope).order_by("code")
+            self.fields["dealer"].queryset = dealer_model().objects.scoped(scope).order_by("code")
         self.fields["file"].help_text = _(
             "CSV (UTF-8 or GB18030) or Excel .xlsx, up to %(megabytes)d MB and %(rows)s rows; the first row names "
             "the columns.") % {"megabytes": max_file_bytes() // 1_000_000, "rows": f"{max_rows():,}"}
@@ -76,7 +75,7 @@ class ImportForm(forms.Form):
         """Check the header and count the data rows, stopping as soon as the file is over the limit."""
         limit = max_rows()
         with read_table(self.content, file_name) as table:
-            KINDS[kind].match_headers(table.header)
+            get_kind(kind).match_headers(table.header)
             count = 0
             for _row in table.rows:
                 count += 1
@@ -96,7 +95,7 @@ class ImportForm(forms.Form):
 class ExportFilterForm(forms.Form):
     """Which rows to export: a dealer the scope sees, changed since, and a date range."""
 
-    dealer = forms.ModelChoiceField(label=gettext_lazy("Dealer"), queryset=Dealer.objects.none(), required=False)
+    dealer = forms.ModelChoiceField(label=gettext_lazy("Dealer"), queryset=None, required=False)
     updated_after = forms.DateTimeField(label=gettext_lazy("Changed since"), required=False,
                                         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     date_from = forms.DateField(label=gettext_lazy("From"), required=False,
@@ -105,7 +104,7 @@ class ExportFilterForm(forms.Form):
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dealer"].queryset = Dealer.objects.scoped(scope).order_by("code")
+        self.fields["dealer"].queryset = dealer_model().objects.scoped(scope).order_by("code")
         if scope.single_dealer_id:
             del self.fields["dealer"]  # nothing to choose
 
@@ -123,6 +122,10 @@ class ExportFilterForm(forms.Form):
 class ExportForm(ExportFilterForm):
     """The export page: what and in which format, then the filters."""
 
-    kind = forms.ChoiceField(label=gettext_lazy("What to export"), choices=[(k, v.label) for k, v in KINDS.items()])
+    kind = forms.ChoiceField(label=gettext_lazy("What to export"))
     fmt = forms.ChoiceField(label=gettext_lazy("Format"), choices=[(f, f.upper()) for f in FORMATS])
     field_order = ["kind", "fmt"]
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, scope=scope, **kwargs)
+        self.fields["kind"].choices = [(kind.key, kind.label) for kind in export_kinds(scope)]

@@ -1,19 +1,31 @@
-"""What can be imported and exported: each kind's columns (Chinese and English headers) and who may use it."""
+"""What can be imported and exported: the kinds the domain apps register (`registry["import_kinds"]`).
+
+A kind names its columns (Chinese and English headers), who may import and export it (named permissions of the
+app's access.py), the handler that writes one row (and optionally a set-based handler for a whole chunk), and the
+scoped rows of its export. The engine imports no domain app: it only reads these records.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, ngettext
-from django.utils.translation import gettext_lazy as _
 
+from crm_site.access import Permission
+from crm_site.registry import registry
 from crm_site.scope import Scope
-from dealers.choices import Role
 
-CUSTOMERS, VEHICLES, SALES, SERVICE_VISITS = "customers", "vehicles", "sales", "service_visits"
+if TYPE_CHECKING:
+    from .values import RowReader
+
 FORMATS = ("csv", "xlsx")
 
 
@@ -25,7 +37,7 @@ class Column:
     zh: str
     en: str
     required: bool = False
-    help: str = ""
+    help: str | Promise = ""
     aliases: tuple[str, ...] = ()
 
     def label(self) -> str:
@@ -44,49 +56,90 @@ def normalize_header(value) -> str:
     return re.sub(r"[\s_\-*:.]", "", text)
 
 
-# The same person or car has the same header in every kind, so an export can be edited and imported again.
-NAME = Column("name", "姓名", "name", aliases=("客户姓名", "客户名称", "customer name", "full name"),
-              help=_("Needed for a new customer; an existing one is found by mobile or ID number."))
-MOBILE = Column("mobile", "手机", "mobile", aliases=("手机号", "手机号码", "联系电话", "电话", "phone", "mobile phone"),
-                help=_("11-digit mainland China mobile number."))
-ID_NUMBER = Column("id_number", "身份证号", "ID number", aliases=("身份证", "身份证号码", "resident id"),
-                   help=_("18-character resident ID number."))
-VIN = Column("vin", "车架号", "VIN", aliases=("vin码", "车辆识别代号", "车辆识别号"),
-             help=_("17 characters; the check digit is verified."))
-PLATE = Column("plate", "车牌", "plate", aliases=("车牌号", "车牌号码", "plate number", "licence plate", "license plate"),
-               help=_("For example 京A12345."))
-MODEL_CODE = Column("model_code", "车型代码", "model code", aliases=("车型编码",),
-                    help=_("A code of the vehicle catalogue."))
-COLOUR = Column("colour", "颜色", "colour", aliases=("车身颜色", "color"))
-DELIVERED_ON = Column("delivered_on", "交车日期", "delivery date", aliases=("交付日期", "delivered on"),
-                      help=_("Date such as 2026-03-01."))
-MILEAGE = Column("mileage_km", "里程", "mileage", aliases=("里程数", "公里数", "行驶里程"), help=_("Kilometres."))
-AMOUNT = Column("amount", "金额", "amount", aliases=("结算金额", "工单金额"), help=_("Yuan."))
-SALE_PRICE = Column("price", "金额", "amount", aliases=("价格", "成交价", "price"), help=_("Yuan."))
+@dataclass
+class ImportContext:
+    """What every row of one job shares: the scope, the dealer the rows are for, and look-ups made once per job."""
 
-# Columns an export adds that an import accepts and ignores.
-DEALER_CODE = Column("dealer_code", "经销商代码", "dealer code")
-CUSTOMER_ID = Column("customer_id", "客户ID", "customer id")
-MODEL_NAME = Column("model_name", "车型", "model")
-OWNER_NAME = Column("owner_name", "车主", "owner")
-SELLING_DEALER = Column("selling_dealer", "销售经销商", "selling dealer")
-CREATED = Column("created_at", "创建时间", "created")
-UPDATED = Column("updated_at", "更新时间", "updated")
+    scope: Scope
+    dealer_id: int
+    cache: dict = field(default_factory=dict)
+
+    def cached(self, key, compute: Callable[[], Any]):
+        """A look-up made once per job (a vehicle model by code, a consultant by name)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
 
 @dataclass(frozen=True)
-class Kind:
-    """One kind of record that can be imported and exported."""
+class ExportSpec:
+    """One kind's export: its column keys, the scoped rows, the dealer and date filters, and how a row is written."""
+
+    columns: tuple[str, ...]
+    queryset: Callable[[Scope], QuerySet]
+    dealer_filter: Callable[[Any], dict]
+    date_field: str
+    row: Callable[[Scope, Any], list]
+
+
+# handler(ctx, row) -> True when it created a record; raises ValidationError for a bad row.
+RowHandler = Callable[[ImportContext, "RowReader"], bool]
+# chunk_handler(ctx, rows) -> per row, in order: True (created), False (updated) or the row's ValidationError.
+ChunkHandler = Callable[[ImportContext, list["RowReader"]], list]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportKind:
+    """One kind of record that can be imported and exported, as a domain app registers it."""
 
     key: str
-    label: str
+    label: str | Promise
     columns: tuple[Column, ...]
+    # Who may import (and so see the jobs of) this kind, and who may export it.
+    permission: Permission | None = None
+    export_permission: Permission | None = None
+    handler: RowHandler | None = None
+    # The same writes for a whole chunk, set-based; on a database error the chunk is retried row by row.
+    chunk_handler: ChunkHandler | None = None
     one_of: tuple[tuple[str, ...], ...] = ()
+    # Columns an export adds that an import accepts and ignores.
     export_only: tuple[Column, ...] = ()
+    # A service's field name → the column its message belongs to ("model" → "model_code").
+    field_columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    export: ExportSpec | None = None
+
+    def __post_init__(self):
+        if (self.handler is None) != (self.permission is None):
+            raise ValueError(f"Import kind {self.key!r} needs both a row handler and an import permission, or neither.")
+        if self.chunk_handler is not None and self.handler is None:
+            raise ValueError(f"Import kind {self.key!r} has a chunk handler but no row handler to fall back on.")
+        if (self.export is None) != (self.export_permission is None):
+            raise ValueError(f"Import kind {self.key!r} needs both an export and an export permission, or neither.")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.key):
+            raise ValueError(f"Import kind key {self.key!r} must be lower-case letters, digits and underscores.")
+
+    @property
+    def importable(self) -> bool:
+        """Whether files of this kind can be imported (some kinds are only exported)."""
+        return self.handler is not None
+
+    def may_import(self, scope: Scope | None) -> bool:
+        """Whether this scope may import this kind from a file; API clients use the API instead."""
+        return (self.importable and scope is not None and not scope.is_api_client
+                and self.permission.allows(scope))
+
+    def may_export(self, scope: Scope | None) -> bool:
+        """Whether this scope may download this kind's export."""
+        return (self.export is not None and scope is not None and not scope.is_api_client
+                and self.export_permission.allows(scope))
 
     def column(self, key: str) -> Column | None:
         """The column with this key, imported or export-only."""
         return next((c for c in (*self.columns, *self.export_only) if c.key == key), None)
+
+    def column_for(self, field_name: str) -> str:
+        """The column a service's message about a field belongs to."""
+        return self.field_columns.get(field_name, field_name)
 
     def match_headers(self, header: list) -> dict[int, str]:
         """Map the file's header cells to column keys; raise ValidationError on unknown, repeated or missing ones."""
@@ -125,86 +178,30 @@ class Kind:
         return mapping
 
 
-KINDS: dict[str, Kind] = {
-    CUSTOMERS: Kind(
-        CUSTOMERS, _("Customers"),
-        (
-            NAME, MOBILE, ID_NUMBER,
-            Column("gender", "性别", "gender", help=_("Male or female; 男 and 女 are accepted too.")),
-            Column("birth_date", "出生日期", "birth date", aliases=("生日",)),
-            Column("province", "省份", "province", aliases=("省",)),
-            Column("city", "城市", "city", aliases=("市",)),
-            Column("address", "地址", "address", aliases=("联系地址",)),
-            Column("company_name", "公司", "company", aliases=("公司名称", "单位")),
-            Column("external_id", "客户编号", "customer number", aliases=("外部编号", "external id"),
-                   help=_("Your dealer system's own number for the customer.")),
-            Column("notes", "备注", "notes"),
-        ),
-        one_of=(("mobile", "id_number"),),
-        export_only=(CUSTOMER_ID, CREATED, UPDATED),
-    ),
-    VEHICLES: Kind(
-        VEHICLES, _("Vehicles"),
-        (
-            replace(VIN, required=True), PLATE, MODEL_CODE, COLOUR, DELIVERED_ON, MILEAGE,
-            Column("external_id", "车辆编号", "vehicle number", aliases=("外部编号", "external id"),
-                   help=_("Your dealer system's own number for the vehicle.")),
-        ),
-        export_only=(MODEL_NAME, SELLING_DEALER, OWNER_NAME, MOBILE, UPDATED),
-    ),
-    SALES: Kind(
-        SALES, _("Sales"),
-        (
-            Column("external_id", "销售单号", "order number", aliases=("订单号", "合同号", "external id"),
-                   help=_("Your dealer system's order number; a sale without one is matched by VIN and date.")),
-            replace(DELIVERED_ON, required=True),
-            Column("kind", "类型", "type", aliases=("销售类型",),
-                   help=_("New, used or trade-in; 新车, 二手车 and 置换 are accepted too.")),
-            SALE_PRICE,
-            replace(NAME, required=True), MOBILE, ID_NUMBER,
-            replace(VIN, required=True), PLATE, MODEL_CODE, COLOUR,
-        ),
-        one_of=(("mobile", "id_number"),),
-        export_only=(DEALER_CODE, UPDATED),
-    ),
-    SERVICE_VISITS: Kind(
-        SERVICE_VISITS, _("Service visits"),
-        (
-            Column("external_id", "工单号", "repair order number", required=True,
-                   aliases=("维修工单号", "ro number", "order number", "external id"),
-                   help=_("Importing the same repair order again updates it.")),
-            Column("kind", "类型", "type", required=True, aliases=("工单类型", "维修类型"),
-                   help=_("First maintenance, maintenance, repair, warranty, accident or recall; "
-                          "首保, 保养, 维修, 保修, 事故 and 召回 are accepted too.")),
-            Column("opened_at", "进厂时间", "opened at", required=True, aliases=("进厂日期", "开单时间", "opened"),
-                   help=_("Date and time such as 2026-03-01 09:30.")),
-            Column("closed_at", "结算时间", "closed at", aliases=("结算日期", "完工时间", "closed")),
-            MILEAGE, AMOUNT, VIN, PLATE, MODEL_CODE, NAME, MOBILE,
-        ),
-        one_of=(("vin", "plate"),),
-        export_only=(DEALER_CODE, UPDATED),
-    ),
-}
-
-# Who may import which kinds (DESIGN §2: what each dealer role may change).
-IMPORT_KINDS: dict[str, tuple[str, ...]] = {
-    Role.OEM_ADMIN: tuple(KINDS),
-    Role.DEALER_MANAGER: tuple(KINDS),
-    Role.SALES_CONSULTANT: (CUSTOMERS, SALES),
-    Role.SERVICE_ADVISOR: (CUSTOMERS, VEHICLES, SERVICE_VISITS),
-}
-IMPORT_ROLES = frozenset(IMPORT_KINDS)
-# Exports are bulk reads of personal data: HQ, regions and dealer managers only.
-EXPORT_ROLES = frozenset({Role.OEM_ADMIN, Role.OEM_ANALYST, Role.REGION_MANAGER, Role.DEALER_MANAGER})
+def get_kind(key: str) -> ImportKind | None:
+    """The registered kind with this key, if any."""
+    return registry["import_kinds"].get(key)
 
 
-def import_kinds(scope: Scope | None) -> tuple[str, ...]:
-    """The kinds this scope may import; API clients use the API instead."""
-    if scope is None or scope.is_api_client:
-        return ()
-    return IMPORT_KINDS.get(scope.role, ())
+def import_kinds(scope: Scope | None) -> list[ImportKind]:
+    """The kinds this scope may import, in the order the apps registered them."""
+    return [kind for kind in registry["import_kinds"].values() if kind.may_import(scope)]
 
 
-def may_export(scope: Scope | None) -> bool:
-    """Whether this scope may download exports."""
-    return scope is not None and not scope.is_api_client and scope.role in EXPORT_ROLES
+def export_kinds(scope: Scope | None) -> list[ImportKind]:
+    """The kinds this scope may export."""
+    return [kind for kind in registry["import_kinds"].values() if kind.may_export(scope)]
+
+
+def _distinct(perms) -> tuple[Permission, ...]:
+    return tuple(dict.fromkeys(perm for perm in perms if perm is not None))
+
+
+def import_permissions() -> tuple[Permission, ...]:
+    """Every permission that imports some kind (holding any of them opens the import pages)."""
+    return _distinct(kind.permission for kind in registry["import_kinds"].values() if kind.importable)
+
+
+def export_permissions() -> tuple[Permission, ...]:
+    """Every permission that exports some kind (holding any of them opens the export page)."""
+    return _distinct(kind.export_permission for kind in registry["import_kinds"].values())

@@ -11,9 +11,8 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from crm_site.models import ImportJob
-
-from .kinds import KINDS, Kind
+from .kinds import ImportKind, get_kind
+from .models import ImportJob
 from .parsing import ParseError, read_table
 from .spreadsheets import sheet_response, xlsx_response
 
@@ -27,7 +26,7 @@ def percent(job: ImportJob) -> int:
     return 100 if job.status == ImportJob.Status.DONE else 0
 
 
-def _label(kind: Kind | None, key: str) -> str:
+def _label(kind: ImportKind | None, key: str) -> str:
     """The column header a field's message belongs to; row-level messages have none."""
     if key == NON_FIELD_ERRORS:
         return ""
@@ -35,7 +34,7 @@ def _label(kind: Kind | None, key: str) -> str:
     return column.label() if column else key
 
 
-def describe(kind: Kind | None, errors: dict) -> str:
+def describe(kind: ImportKind | None, errors: dict) -> str:
     """A row's problems as one line: "手机: Enter an 11-digit mainland China mobile number."."""
     parts = []
     for key, messages in errors.items():
@@ -47,13 +46,13 @@ def describe(kind: Kind | None, errors: dict) -> str:
 
 def first_errors() -> RawSQL:
     """The first ERRORS_SHOWN entries of a job's error list, sliced in the database."""
-    return RawSQL('jsonb_path_query_array("crm_site_importjob"."errors", %s::jsonpath)',
+    return RawSQL(f'jsonb_path_query_array("{ImportJob._meta.db_table}"."errors", %s::jsonpath)',  # noqa: S611
                   (f"$[0 to {ERRORS_SHOWN - 1}]",), output_field=models.JSONField())
 
 
 def error_lines(job: ImportJob) -> list[dict]:
     """The first failed rows (annotated by first_errors) with their messages per column, for the job page."""
-    kind = KINDS.get(job.kind)
+    kind = get_kind(job.kind)
     return [
         {"row": entry["row"], "messages": [(_label(kind, key), " ".join(msgs)) for key, msgs in entry["errors"].items()]}
         for entry in job.first_errors or []
@@ -63,7 +62,7 @@ def error_lines(job: ImportJob) -> list[dict]:
 def _report_lines(job: ImportJob) -> Iterator[list]:
     """The header, then each failed row as uploaded (padded to the header), with its number and its errors."""
     failed = {entry["row"]: entry["errors"] for entry in job.errors}
-    kind = KINDS.get(job.kind)
+    kind = get_kind(job.kind)
     with read_table(bytes(job.content), job.file_name) as table:
         width = len(table.header)
         yield [_("Row"), *table.header, _("Errors")]
@@ -82,7 +81,7 @@ def error_report(job: ImportJob) -> tuple[list, Iterator[list]]:
         return [_("Row"), _("Errors")], iter([])
 
 
-def kind_doc(kind: Kind) -> dict:
+def kind_doc(kind: ImportKind) -> dict:
     """A kind's columns for the upload page."""
     return {
         "key": kind.key,
@@ -92,7 +91,7 @@ def kind_doc(kind: Kind) -> dict:
     }
 
 
-def template_response(kind: Kind, fmt: str):
+def template_response(kind: ImportKind, fmt: str):
     """An empty file with the kind's headers; the XLSX adds a sheet explaining each column."""
     header = [column.label() for column in kind.columns]
     stem = f"{kind.key}-template"

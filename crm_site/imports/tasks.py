@@ -1,4 +1,8 @@
-"""The import task: rows in chunks, each row in its own savepoint, progress saved with each chunk."""
+"""The import task: rows in chunks, each chunk in one transaction with the job's progress saved with it.
+
+A kind with a chunk handler writes a whole chunk set-based; otherwise (or when the set-based write meets a
+database error, such as a concurrent insert of the same person) each row is written on its own savepoint.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,23 @@ from itertools import islice
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, DataError, IntegrityError, models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm_site.models import ImportJob
 from crm_site.scope import Scope
 from crm_site.tasks import ScopedTask
 
-from .kinds import KINDS, import_kinds
+from .kinds import ImportContext, ImportKind, get_kind
+from .models import ImportJob
 from .parsing import ParseError, read_table
-from .rows import FIELD_COLUMNS, HANDLERS, RowContext
 from .values import RowReader
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 100  # rows per transaction and progress update
+CHUNK_ROWS = 100  # rows per transaction and progress update, written row by row
+BULK_CHUNK_ROWS = 1000  # the same for kinds written set-based: a chunk is a handful of statements
 
 
 class JSONBAppend(Func):
@@ -43,11 +47,11 @@ def batched(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def row_errors(exc: Exception) -> dict[str, list[str]]:
+def row_errors(kind: ImportKind, exc: Exception) -> dict[str, list[str]]:
     """Field → messages of a failed row, keyed by import column."""
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
-            return {FIELD_COLUMNS.get(key, key): messages for key, messages in exc.message_dict.items()}
+            return {kind.column_for(key): messages for key, messages in exc.message_dict.items()}
         return {NON_FIELD_ERRORS: exc.messages}
     return {NON_FIELD_ERRORS: [_("This row conflicts with existing data and was not imported.")]}
 
@@ -57,20 +61,45 @@ def row_values(mapping: dict[int, str], cells: list) -> dict:
     return {key: cells[index] if index < len(cells) else "" for index, key in mapping.items()}
 
 
-def _import_chunk(job_id: int, start: int, chunk: list, mapping: dict[int, str], handler, ctx: RowContext) -> bool:
+def chunk_size(kind: ImportKind) -> int:
+    """Rows per chunk for this kind."""
+    return BULK_CHUNK_ROWS if kind.chunk_handler is not None else CHUNK_ROWS
+
+
+def _rows_one_by_one(kind: ImportKind, ctx: ImportContext, readers: list[RowReader]) -> list:
+    """Each row through the kind's row handler on its own savepoint: a bad row never undoes the good ones."""
+    outcomes = []
+    for reader in readers:
+        try:
+            with transaction.atomic():
+                outcomes.append(bool(kind.handler(ctx, reader)))
+        except (ValidationError, DatabaseError) as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _handle(kind: ImportKind, ctx: ImportContext, chunk: list, mapping: dict[int, str]) -> list:
+    """Per row of the chunk: True (created), False (updated) or the exception that refused it."""
+    if kind.chunk_handler is not None:
+        try:
+            with transaction.atomic():
+                return kind.chunk_handler(ctx, [RowReader(row_values(mapping, cells)) for _n, cells in chunk])
+        except (IntegrityError, DataError):
+            # Another writer got there first (the same mobile inserted meanwhile), or one value is out of range:
+            # row by row sorts it out. Any other error is a bug and stops the job.
+            logger.info("import chunk retried row by row after a database error", exc_info=True)
+    return _rows_one_by_one(kind, ctx, [RowReader(row_values(mapping, cells)) for _n, cells in chunk])
+
+
+def _import_chunk(job_id: int, start: int, chunk: list, mapping: dict[int, str], kind: ImportKind,
+                  ctx: ImportContext) -> bool:
     """Import one chunk and move the job's counters on, in one transaction; False if another run got there first."""
-    created = updated = 0
-    errors: list[dict] = []
     with transaction.atomic():
-        for number, cells in chunk:
-            try:
-                with transaction.atomic():
-                    was_created = handler(ctx, RowReader(row_values(mapping, cells)))
-            except (ValidationError, DatabaseError) as exc:
-                errors.append({"row": number, "errors": row_errors(exc)})
-            else:
-                created += was_created
-                updated += not was_created
+        outcomes = _handle(kind, ctx, chunk, mapping)
+        errors = [{"row": number, "errors": row_errors(kind, outcome)}
+                  for (number, _cells), outcome in zip(chunk, outcomes, strict=True) if isinstance(outcome, Exception)]
+        created = sum(1 for outcome in outcomes if outcome is True)
+        updated = len(chunk) - created - len(errors)
         # Conditional on where this run started, so two runs of one job never count a chunk twice.
         moved = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, processed_rows=start).update(
             processed_rows=start + len(chunk), created_rows=F("created_rows") + created,
@@ -82,16 +111,15 @@ def _import_chunk(job_id: int, start: int, chunk: list, mapping: dict[int, str],
     return bool(moved)
 
 
-def _run(job: ImportJob, scope: Scope) -> bool:
+def _run(job: ImportJob, kind: ImportKind, scope: Scope) -> bool:
     """Import the rows not yet processed; True when the end of the file was reached by this run."""
-    kind = KINDS[job.kind]
-    ctx = RowContext(scope=scope, dealer_id=job.dealer_id)
+    ctx = ImportContext(scope=scope, dealer_id=job.dealer_id)
     start = job.processed_rows
     with read_table(bytes(job.content), job.file_name) as table:
         mapping = kind.match_headers(table.header)
         # A run that was interrupted (worker restart) resumes after the last saved chunk.
-        for chunk in batched(islice(table.rows, start, None), CHUNK_ROWS):
-            if not _import_chunk(job.pk, start, chunk, mapping, HANDLERS[job.kind], ctx):
+        for chunk in batched(islice(table.rows, start, None), chunk_size(kind)):
+            if not _import_chunk(job.pk, start, chunk, mapping, kind, ctx):
                 return False
             start += len(chunk)
     summary = _("%(created)d created, %(updated)d updated, %(failed)d failed.")
@@ -117,12 +145,13 @@ def import_run(job_id: int, *, scope: Scope, language: str = "") -> str:
             status=ImportJob.Status.RUNNING, updated_at=timezone.now()):
         return "skipped"
     job = jobs.get(pk=job_id)
+    kind = get_kind(job.kind)
     with translation.override(language or settings.LANGUAGE_CODE):
-        if job.kind not in import_kinds(scope) or not scope.sees_dealer(job.dealer_id):
+        if kind is None or not kind.may_import(scope) or not scope.sees_dealer(job.dealer_id):
             _fail(job_id, _("You may not import this kind of data for this dealer."))
             return "refused"
         try:
-            finished = _run(job, scope)
+            finished = _run(job, kind, scope)
         except (ParseError, ValidationError) as exc:
             _fail(job_id, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
             return "failed"

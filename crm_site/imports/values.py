@@ -6,9 +6,11 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import TextChoices
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .kinds import normalize_header
@@ -17,6 +19,22 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 TIME_FORMATS = ("%H:%M", "%H:%M:%S")
 # Units and separators people type into number cells: "12,345 公里", "¥1,280.00元".
 _NUMBER_NOISE = re.compile(r"[\s,，¥￥元]|km|公里", re.IGNORECASE)
+
+
+@cache
+def choice_map(choices: type[TextChoices], aliases: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """Normalised value, English label and Chinese label of each choice, plus aliases → the stored value."""
+    mapping = {normalize_header(value): value for value in choices.values}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            mapping.update({normalize_header(str(label)): value for value, label in choices.choices})
+    mapping.update({normalize_header(word): value for word, value in aliases})
+    return mapping
+
+
+def given(data: dict) -> dict:
+    """Only the fields the row filled in: a blank cell never erases what is known."""
+    return {key: value for key, value in data.items() if value not in ("", None)}
 
 
 def _parse_date_text(text: str) -> date | None:

@@ -1,4 +1,7 @@
-"""Browser pages of imports (upload, progress, error report, templates) and scoped exports."""
+"""Browser pages of imports (upload, progress, error report, templates) and scoped exports.
+
+Who may open them comes from the registered kinds: their import and export permissions (crm_site.access).
+"""
 
 from __future__ import annotations
 
@@ -15,14 +18,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
-from crm_site.models import ImportJob, audit
-from crm_site.scope import Scope, scope_for_request
+from crm_site.models import audit
+from crm_site.scope import Scope
 from crm_site.web import ScopedListView, ScopeRequiredMixin
 
 from . import reports
 from .exports import export_header, export_rows
 from .forms import ExportFilterForm, ExportForm, ImportForm, too_large_message
-from .kinds import EXPORT_ROLES, IMPORT_ROLES, KINDS, import_kinds, may_export
+from .kinds import ImportKind, export_kinds, export_permissions, get_kind, import_kinds, import_permissions
+from .models import ImportJob
 from .spreadsheets import sheet_response
 from .tasks import import_run
 
@@ -41,42 +45,46 @@ def queue_import(job_id: int, scope: Scope, language: str) -> None:
             status=ImportJob.Status.FAILED, message=_("The import could not be queued; upload the file again later."))
 
 
-class RolesGate:
-    """Opened only by the roles listed (until each kind names its permissions)."""
-
-    read_roles: frozenset = frozenset()
-
-    def dispatch(self, request, *args, **kwargs):
-        scope = scope_for_request(request) if request.user.is_authenticated else None
-        if scope is not None and scope.role not in self.read_roles:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+def kind_label(key: str) -> str:
+    """A job's kind as the page names it (the key itself for a kind no app registers any more)."""
+    kind = get_kind(key)
+    return kind.label if kind is not None else key
 
 
-class ImportList(RolesGate, ScopedListView):
-    """My dealer's imports (all the tenant's for HQ), newest first, and the way to exports."""
+class ImportPagesMixin(ScopeRequiredMixin):
+    """Opened by whoever may import some registered kind."""
+
+    @property
+    def read_permission(self):
+        return import_permissions()
+
+
+class ImportList(ScopedListView):
+    """My dealer's imports of the kinds I may import (all the tenant's for HQ), newest first, and the way to exports."""
 
     model = ImportJob
-    read_roles = IMPORT_ROLES | EXPORT_ROLES
     template_name = "imports/job_list.html"
 
+    @property
+    def read_permission(self):
+        return import_permissions() + export_permissions()
+
     def get_queryset(self):
-        if not import_kinds(self.scope):
-            return ImportJob.objects.none()
-        return super().get_queryset().select_related("dealer", "created_by").defer("content", "errors")
+        keys = [kind.key for kind in import_kinds(self.scope)]
+        return super().get_queryset().filter(kind__in=keys).select_related("dealer", "created_by").defer(
+            "content", "errors")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for job in context["object_list"]:
-            job.kind_label = KINDS[job.kind].label if job.kind in KINDS else job.kind
-        context.update(may_import=bool(import_kinds(self.scope)), may_export=may_export(self.scope))
+            job.kind_label = kind_label(job.kind)
+        context.update(may_import=bool(import_kinds(self.scope)), may_export=bool(export_kinds(self.scope)))
         return context
 
 
-class ImportCreate(RolesGate, ScopeRequiredMixin, generic.FormView):
+class ImportCreate(ImportPagesMixin, generic.FormView):
     """Upload a file: it is checked here, then imported in the background."""
 
-    read_roles = IMPORT_ROLES
     form_class = ImportForm
     template_name = "imports/job_form.html"
 
@@ -85,7 +93,7 @@ class ImportCreate(RolesGate, ScopeRequiredMixin, generic.FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kinds"] = [reports.kind_doc(KINDS[key]) for key in import_kinds(self.scope)]
+        context["kinds"] = [reports.kind_doc(kind) for kind in import_kinds(self.scope)]
         context["too_large_message"] = too_large_message()
         return context
 
@@ -102,17 +110,23 @@ class ImportCreate(RolesGate, ScopeRequiredMixin, generic.FormView):
         return redirect("imports:job-detail", pk=job.pk)
 
 
-class JobMixin(RolesGate, ScopeRequiredMixin):
-    """Pages of one job; another dealer's or tenant's job answers 404."""
+class JobMixin(ScopeRequiredMixin):
+    """Pages of one job: another dealer's or tenant's job answers 404 whatever the role; then the job's kind decides.
 
-    read_roles = IMPORT_ROLES
+    The scope is checked before the permission, so a role without imports learns no more about other dealers' jobs
+    than anyone else (DESIGN §2: out of scope is not found, never forbidden).
+    """
 
-    def get_job(self) -> ImportJob:
-        # The page is polled every second: neither the file nor the whole error list is read for it.
-        jobs = ImportJob.objects.scoped(self.scope).defer("content", "errors").annotate(
-            first_errors=reports.first_errors())
+    def get_job(self, *, page: bool = True) -> ImportJob:
+        jobs = ImportJob.objects.scoped(self.scope)
+        if page:
+            # The page is polled every second: neither the file nor the whole error list is read for it.
+            jobs = jobs.defer("content", "errors").annotate(first_errors=reports.first_errors())
         job = get_object_or_404(jobs, pk=self.kwargs["pk"])
-        job.kind_label = KINDS[job.kind].label if job.kind in KINDS else job.kind
+        kind = get_kind(job.kind)
+        if not (kind.may_import(self.scope) if kind is not None else import_kinds(self.scope)):
+            raise PermissionDenied
+        job.kind_label = kind_label(job.kind)
         return job
 
     def get_context_data(self, **kwargs):
@@ -139,27 +153,39 @@ class ImportErrorReport(JobMixin, View):
     """The failed rows as uploaded, with their row numbers and an error column, as CSV or XLSX."""
 
     def get(self, request, pk: int, fmt: str):
-        job = get_object_or_404(ImportJob.objects.scoped(self.scope), pk=pk)
+        job = self.get_job(page=False)
         audit(self.scope, "import.error_report", job, format=fmt, rows=job.failed_rows)
         header, rows = reports.error_report(job)
-        return sheet_response(fmt, f"import-{job.pk}-errors", str(KINDS[job.kind].label), header, rows)
+        return sheet_response(fmt, f"import-{job.pk}-errors", str(job.kind_label), header, rows)
 
 
-class TemplateDownload(RolesGate, ScopeRequiredMixin, View):
+def importable_kind(scope: Scope, key: str) -> ImportKind:
+    """The kind named in the URL: 404 if no app registers it, 403 if this scope may not import it."""
+    kind = get_kind(key)
+    if kind is None or not kind.importable:
+        raise Http404
+    if not kind.may_import(scope):
+        raise PermissionDenied
+    return kind
+
+
+class TemplateDownload(ImportPagesMixin, View):
     """An empty file with a kind's column headers (the XLSX has a second sheet describing them)."""
 
-    read_roles = IMPORT_ROLES
-
     def get(self, request, kind: str, fmt: str):
-        if kind not in KINDS:
-            raise Http404
-        return reports.template_response(KINDS[kind], fmt)
+        return reports.template_response(importable_kind(self.scope, kind), fmt)
 
 
-class ExportPage(RolesGate, ScopeRequiredMixin, View):
+class ExportPagesMixin(ScopeRequiredMixin):
+    """Opened by whoever may export some registered kind (exports are bulk reads of personal data)."""
+
+    @property
+    def read_permission(self):
+        return export_permissions()
+
+
+class ExportPage(ExportPagesMixin, View):
     """Choose what to export and which rows; a valid choice goes on to the download."""
-
-    read_roles = EXPORT_ROLES
 
     def get(self, request):
         form = ExportForm(request.GET or None, scope=self.scope)
@@ -171,12 +197,15 @@ class ExportPage(RolesGate, ScopeRequiredMixin, View):
         return render(request, "imports/export_form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-class ExportDownload(RolesGate, ScopeRequiredMixin, View):
+class ExportDownload(ExportPagesMixin, View):
     """Stream one kind's rows in the scope; every export is audited as a bulk read of personal data."""
 
-    read_roles = EXPORT_ROLES
-
     def get(self, request, kind: str, fmt: str):
+        spec = get_kind(kind)
+        if spec is None or spec.export is None:
+            raise Http404
+        if not spec.may_export(self.scope):
+            raise PermissionDenied
         form = ExportFilterForm(request.GET, scope=self.scope)
         if not form.is_valid():
             page = ExportForm({**request.GET.dict(), "kind": kind, "fmt": fmt}, scope=self.scope)
@@ -185,5 +214,4 @@ class ExportDownload(RolesGate, ScopeRequiredMixin, View):
         filters = form.filters()
         audit(self.scope, f"export.{kind}", None, format=fmt, filters=reports.filters_for_audit(filters))
         stem = f"{kind}-{timezone.localdate():%Y%m%d}"
-        return sheet_response(fmt, stem, str(KINDS[kind].label), export_header(kind),
-                              export_rows(kind, self.scope, filters))
+        return sheet_response(fmt, stem, str(spec.label), export_header(spec), export_rows(spec, self.scope, filters))

@@ -33,6 +33,7 @@ from ..access import (
 from ..filtersets import CustomerFilterSet, LeadFilterSet
 from ..leads import lead_assign, lead_create, lead_move
 from ..models import Customer, CustomerDealer, Lead
+from ..selectors import customer_lookup
 from ..services import (
     consent_current,
     consent_record,
@@ -123,6 +124,59 @@ class CustomerViewSet(BulkUpsertMixin, ScopedModelViewSet):
         audit(self.scope, "customer.create" if created else "customer.update", customer, fields=sorted(data))
         return customer, created
 
+    def bulk_upsert(self, items: list) -> list[dict]:
+        """Each item checked by the serializer, then written set-based per dealer (customers.bulk), same answers.
+
+        Items that set the key-account owner or do-not-call keep the per-item path (their own services and history),
+        as does a dealer's group that meets a concurrent insert of the same person.
+        """
+        from django.db import IntegrityError
+
+        from crm_site.api.bulk import CREATED, ITEM_ERRORS, UPDATED, error_result, item_errors
+        from crm_site.models import AuditEvent
+
+        from ..bulk import customers_bulk_upsert
+
+        results: list[dict | None] = [None] * len(items)
+        groups: dict[int, list[tuple[int, dict, dict, list]]] = {}
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or {"key_account_owner", "do_not_call"} & item.keys():
+                results[index] = self.bulk_upsert_one(index, item)
+                continue
+            serializer = self.get_serializer(data=item)
+            try:
+                serializer.is_valid(raise_exception=True)
+            except ITEM_ERRORS as exc:
+                results[index] = error_result(index, item_errors(exc))
+                continue
+            data = serializer.validated_data
+            groups.setdefault(data["dealer_id"], []).append(
+                (index, item, {**serializer.service_data(), "external_id": data.get("external_id") or ""}, sorted(data)))
+        link_kind = choices.LinkKind.DMS if self.scope.is_api_client else choices.LinkKind.ASSIGNED
+        events = []
+        for dealer_id, entries in groups.items():
+            try:
+                written = customers_bulk_upsert(scope=self.scope, dealer_id=dealer_id, link_kind=link_kind,
+                                                items=[entry[2] for entry in entries])
+            except IntegrityError:
+                for index, item, _service_item, _fields in entries:
+                    results[index] = self.bulk_upsert_one(index, item)
+                continue
+            for (index, _item, _service_item, fields), result in zip(entries, written, strict=True):
+                if result.error is not None:
+                    results[index] = error_result(index, item_errors(result.error))
+                    continue
+                results[index] = {"index": index, "status": CREATED if result.created else UPDATED,
+                                  "id": result.customer_id}
+                # The same audit rows as the per-item path, written in one insert.
+                events.append(AuditEvent(
+                    tenant_id=self.scope.tenant_id, actor_user_id=self.scope.user_id,
+                    actor_api_client_id=self.scope.api_client_id, object_type=Customer._meta.label_lower,
+                    action="customer.create" if result.created else "customer.update",
+                    object_id=str(result.customer_id), detail={"fields": fields}))
+        AuditEvent.objects.bulk_create(events)
+        return results
+
     def perform_update(self, serializer):
         data = serializer.validated_data
         with transaction.atomic():
@@ -178,13 +232,11 @@ class CustomerViewSet(BulkUpsertMixin, ScopedModelViewSet):
             mobile = normalize_mobile(request.query_params.get("mobile", ""))
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"mobile": exc.messages}) from exc
-        customer = Customer.objects.filter(tenant_id=self.scope.tenant_id, mobile=mobile,
-                                           merged_into__isnull=True).first()
-        if customer is None:
+        found = customer_lookup(self.scope, mobile, limit=1)
+        if not found:
             raise NotFound(_("No customer has this mobile number."))
-        linked = Customer.objects.scoped(self.scope).filter(pk=customer.pk).exists()
-        audit(self.scope, "customer.lookup", customer)
-        return Response(CustomerLookupSerializer.answer(customer, linked))
+        audit(self.scope, "customer.lookup", found[0].customer)
+        return Response(CustomerLookupSerializer.answer(found[0].customer, found[0].in_scope))
 
     @extend_schema(methods=["GET"], summary="Consents in force (or all, with history=true)",
                    parameters=[OpenApiParameter("history", bool, description="Every record, newest first")],

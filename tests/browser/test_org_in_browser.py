@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dealers.models import Region
+from tests.dealers.factories import TEST_PASSWORD
 
 from ..conftest import build_world
-from ..factories import TEST_PASSWORD
 from .conftest import log_in
 
 

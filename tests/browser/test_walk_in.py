@@ -12,12 +12,13 @@ from customers.models import CustomerDealer, Lead
 from dealers.choices import Role
 from dealers.models import User
 from dealers.principals import scope_for_user
+from tests.customers.factories import CustomerFactory, LeadFactory
+from tests.dealers.factories import TEST_PASSWORD
+from tests.vehicles.factories import VehicleModelFactory, make_vin
 from vehicles.models import ServiceVisit
 from vehicles.services import sale_record
 
 from ..conftest import build_world
-from ..domain_factories import CustomerFactory, LeadFactory, VehicleModelFactory, make_vin
-from ..factories import TEST_PASSWORD
 from .conftest import log_in
 
 
@@ -35,7 +36,7 @@ def test_advisor_records_a_visit_for_a_walk_in_and_sees_it_on_the_timeline(page,
     model = VehicleModelFactory(tenant=world.tenants["A"], series="凯美瑞", name="2.5HQ 旗舰版")
     seller = User.objects.create_user("a2sales", tenant=world.tenants["A"], role=Role.SALES_CONSULTANT, dealer=a2)
     vin = make_vin(4242)
-    sale = sale_record(scope=scope_for_user(seller), dealer_id=a2.pk, consultant=seller,
+    sale, _created = sale_record(scope=scope_for_user(seller), dealer_id=a2.pk, consultant=seller,
                        customer_data={"name": "欧阳娜娜", "mobile": "13655556666"},
                        vehicle_data={"vin": vin, "plate": "沪C12345", "model": model, "colour": "极光蓝"},
                        delivered_on=date(2025, 3, 18), price=239800)

@@ -12,8 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from dealers.models import UserToken
-
-from ..factories import TEST_PASSWORD
+from tests.dealers.factories import TEST_PASSWORD
 
 
 def test_token_is_issued_for_valid_credentials_and_works(world):

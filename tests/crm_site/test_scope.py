@@ -53,8 +53,7 @@ def test_scoped_task_touches_only_its_tenant(world):
     UserToken.objects.update(expires_at=old)
     tenant_a = world.tenants["A"].pk
     from dealers.services import user_token_issue
-
-    from ..factories import UserFactory
+    from tests.dealers.factories import UserFactory
 
     outsider = UserFactory(dealer=world.dealers["B1"], tenant=world.tenants["B"])
     _token, row = user_token_issue(user=outsider)

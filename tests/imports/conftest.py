@@ -10,13 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from crm_site.models import ImportJob
-
-
-def browser(world, name: str) -> Client:
-    client = Client()
-    client.force_login(world.principals[name].user)
-    return client
+from crm_site.imports.models import ImportJob
 
 
 def csv_bytes(rows: list[list], encoding: str = "utf-8-sig") -> bytes:

@@ -9,9 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm_site.models import AuditEvent
+from tests.customers.factories import CustomerFactory
+from tests.helpers import browser
+from tests.vehicles.factories import SaleFactory, ServiceVisitFactory, VehicleFactory
 
-from ..domain_factories import CustomerFactory, SaleFactory, ServiceVisitFactory, VehicleFactory
-from .conftest import body, browser, read_csv, read_xlsx, xlsx_bytes
+from .conftest import body, read_csv, read_xlsx, xlsx_bytes
 
 EN = {"accept-language": "en"}
 FACTORIES = {"customers": CustomerFactory, "vehicles": VehicleFactory, "sales": SaleFactory,

@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from crm_site.models import ImportJob
+from crm_site.imports.models import ImportJob
+from tests.helpers import browser
 
-from .conftest import browser, csv_bytes, xlsx_bytes
+from .conftest import csv_bytes, xlsx_bytes
 
 EN = {"accept-language": "en"}
 ROWS = [["姓名", "手机"], ["张伟", "13800138001"], ["李娜", "13800138002"]]
@@ -22,8 +23,9 @@ def test_roles_without_import_get_403(world, name):
     assert response.status_code == 403 and not ImportJob.objects.exists()
 
 
+# The kinds' permissions (customers.edit, vehicles.edit, vehicles.sale_record, vehicles.visit_record) decide.
 @pytest.mark.parametrize(("name", "kinds"), [
-    ("sales_consultant", {"customers", "sales"}),
+    ("sales_consultant", {"customers", "vehicles", "sales"}),
     ("service_advisor", {"customers", "vehicles", "service_visits"}),
     ("dealer_manager", {"customers", "vehicles", "sales", "service_visits"}),
     ("oem_admin", {"customers", "vehicles", "sales", "service_visits"}),
@@ -35,7 +37,8 @@ def test_each_role_is_offered_only_the_kinds_it_may_import(world, name, kinds):
 
 
 def test_a_kind_the_role_may_not_import_is_a_form_error(world, upload):
-    response, job = upload(browser(world, "sales_consultant"), "vehicles", csv_bytes([["车架号"], ["x"]]))
+    rows = [["工单号", "类型", "进厂时间", "车架号"], ["RO-1", "保养", "2025-06-01", "x"]]
+    response, job = upload(browser(world, "sales_consultant"), "service_visits", csv_bytes(rows))
     assert response.status_code == 200 and job is None
     assert "kind" in response.context["form"].errors
 
@@ -122,3 +125,44 @@ def test_the_upload_page_documents_columns_and_links_templates(world):
     content = browser(world, "service_advisor").get("/imports/new/").content.decode()
     assert "/imports/template/vehicles.xlsx" in content and "工单号" in content and "车架号" in content
     assert "/imports/template/sales.csv" not in content  # a service advisor does not import sales
+
+
+STAFF = ["oem_admin", "oem_analyst", "region_manager", "cc_supervisor", "cc_agent", "dealer_manager",
+         "sales_consultant", "service_advisor"]
+
+
+@pytest.mark.parametrize("name", STAFF)
+def test_a_job_outside_the_scope_answers_404_for_every_role(world, name):
+    principal = world.principals[name]
+    # Dealer-bound and regional staff do not see A2; tenant-wide staff see all of A but nothing of B.
+    outside = "A2" if "A2" not in principal.sees else "B1"
+    dealer = world.dealers[outside]
+    job = ImportJob.objects.create(tenant=dealer.tenant, dealer=dealer, kind="customers", file_name="other.csv",
+                                   content=csv_bytes(ROWS), total_rows=2)
+    client = browser(world, name)
+    for path in ("/", "/progress/", "/errors.csv", "/errors.xlsx"):
+        assert client.get(f"/imports/{job.pk}{path}").status_code == 404, path
+    listing = client.get("/imports/")
+    assert listing.status_code in {200, 403} and "other.csv" not in listing.content.decode()
+
+
+@pytest.mark.parametrize("name", ["oem_analyst", "region_manager", "cc_agent"])
+def test_a_job_inside_the_scope_is_forbidden_to_roles_without_its_import(world, name):
+    job = ImportJob.objects.create(tenant=world.tenants["A"], dealer=world.dealers["A1"], kind="customers",
+                                   file_name="mine.csv", content=csv_bytes(ROWS), total_rows=2)
+    assert browser(world, name).get(f"/imports/{job.pk}/").status_code == 403
+
+
+def test_the_job_table_keeps_its_name_and_its_row_level_security_policy(db):
+    from django.db import connection
+
+    from crm_site import rls
+
+    assert ImportJob._meta.db_table == "crm_site_importjob" and ImportJob._meta.app_label == "imports"
+    assert "crm_site_importjob" in rls.tenant_tables()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relrowsecurity FROM pg_class WHERE relname = 'crm_site_importjob'")
+        assert cursor.fetchone() == (True,)
+        cursor.execute("SELECT 1 FROM pg_policies WHERE tablename = 'crm_site_importjob' AND policyname = %s",
+                       [rls.POLICY])
+        assert cursor.fetchone() == (1,)

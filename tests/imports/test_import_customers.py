@@ -6,11 +6,13 @@ from datetime import datetime
 
 import pytest
 
+from crm_site.imports.models import ImportJob
 from crm_site.imports.tasks import import_run
-from crm_site.models import AuditEvent, ImportJob
+from crm_site.models import AuditEvent
 from customers.models import Customer
+from tests.helpers import browser
 
-from .conftest import body, browser, csv_bytes, read_csv, read_xlsx, xlsx_bytes
+from .conftest import body, csv_bytes, read_csv, read_xlsx, xlsx_bytes
 
 ID_NUMBER = "11010519491231002X"  # the GB 11643 example
 ROWS = [
@@ -162,6 +164,7 @@ def test_upload_is_audited(world, upload):
 
 def test_rows_are_processed_in_chunks_and_errors_of_every_chunk_are_kept(world, upload, monkeypatch):
     monkeypatch.setattr("crm_site.imports.tasks.CHUNK_ROWS", 2)
+    monkeypatch.setattr("crm_site.imports.tasks.BULK_CHUNK_ROWS", 2)
     rows = [["姓名", "手机"]] + [[f"客户{n}", f"138001380{n:02d}" if n % 2 else "bad"] for n in range(1, 8)]
     _response, job = upload(browser(world, "dealer_manager"), "customers", csv_bytes(rows))
     job.refresh_from_db()

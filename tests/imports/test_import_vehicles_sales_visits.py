@@ -8,10 +8,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from customers.models import Customer
+from tests.helpers import browser
+from tests.vehicles.factories import VehicleFactory, VehicleModelFactory, make_vin
 from vehicles.models import Sale, ServiceVisit, Vehicle, VehicleDealer
 
-from ..domain_factories import VehicleFactory, VehicleModelFactory, make_vin
-from .conftest import body, browser, csv_bytes, read_csv, xlsx_bytes
+from .conftest import body, csv_bytes, read_csv, xlsx_bytes
 
 EN = {"accept-language": "en"}
 

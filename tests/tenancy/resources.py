@@ -11,20 +11,18 @@ from dataclasses import dataclass, field
 
 from dealers.choices import Role
 from dealers.models import Dealer
-
-from ..conftest import Principal, World
-from ..domain_factories import (
-    CustomerFactory,
-    LeadFactory,
+from tests.customers.factories import CustomerFactory, LeadFactory, make_mobile
+from tests.dealers.factories import ApiClientFactory, RegionFactory, UserFactory
+from tests.vehicles.factories import (
     RelatedPurchaseFactory,
     SaleFactory,
     ServiceVisitFactory,
     VehicleFactory,
     VehicleModelFactory,
-    make_mobile,
     make_vin,
 )
-from ..factories import ApiClientFactory, RegionFactory, UserFactory
+
+from ..conftest import Principal, World
 
 _seq = itertools.count(1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,25 @@ from customers.api.serializers import InlineCustomerSerializer
 from customers.models import Customer
 from customers.privacy import mask_name
 from dealers.choices import Role
+from dealers.selectors import staff_match
 
 from ..models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleModel
+
+
+def staff_by_code(serializer, attrs: dict, dealer_id: int | None, role: str, code_field: str, field: str) -> None:
+    """A consultant or advisor named by staff code (工号) or name, as a DMS knows them, becomes the user."""
+    code = attrs.pop(code_field, "")
+    if not code or dealer_id is None:
+        return
+    if attrs.get(field) is not None:
+        raise serializers.ValidationError({code_field: [_("Give the id or the staff code, not both.")]})
+    try:
+        attrs[field] = staff_match(tenant_id=serializer.scope.tenant_id, dealer_id=dealer_id, role=role, text=code)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({code_field: exc.messages}) from exc
+
+
+STAFF_CODE_HELP = _("Instead of the id: the staff code (工号) or the full name, matched among the dealer's staff.")
 
 
 def check_staff(user, dealer_id: int | None, role: str, field: str, message) -> None:
@@ -149,12 +167,15 @@ class SaleSerializer(ServiceWrittenSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
     vehicle_data = VehicleDataSerializer(write_only=True, required=False)
     customer_data = InlineCustomerSerializer(write_only=True, required=False)
+    consultant_code = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100,
+                                            help_text=STAFF_CODE_HELP)
 
     class Meta:
         model = Sale
         # External ids are matched (upsert) or checked by the services and validate(), not by DRF's validator.
         validators: list = []
-        fields = ["id", "dealer", "vehicle", "vehicle_data", "customer", "customer_data", "consultant", "lead", "kind",
+        fields = ["id", "dealer", "vehicle", "vehicle_data", "customer", "customer_data", "consultant",
+                  "consultant_code", "lead", "kind",
                   "delivered_on", "price", "external_id", "created_at", "updated_at"]
         extra_kwargs = {"price": {"min_value": 0}}
 
@@ -172,6 +193,7 @@ class SaleSerializer(ServiceWrittenSerializer):
                 raise serializers.ValidationError({"delivered_on": [_("This field is required.")]})
             attrs["dealer_id"] = resolve_dealer_id(self, attrs)
         dealer_id = attrs.get("dealer_id") or instance.dealer_id
+        staff_by_code(self, attrs, dealer_id, Role.SALES_CONSULTANT, "consultant_code", "consultant")
         check_staff(attrs.get("consultant"), dealer_id, Role.SALES_CONSULTANT, "consultant",
                     _("Choose an active sales consultant of the sale's dealer."))
         lead = attrs.get("lead")
@@ -198,13 +220,15 @@ class ServiceVisitSerializer(ServiceWrittenSerializer):
     plate = NormalizedCharField(normalize_plate, write_only=True, required=False, allow_blank=True)
     vehicle_data = VehicleDataSerializer(write_only=True, required=False)
     customer_data = InlineCustomerSerializer(write_only=True, required=False)
+    advisor_code = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100,
+                                         help_text=STAFF_CODE_HELP)
 
     class Meta:
         model = ServiceVisit
         # External ids are matched (upsert) or checked by the services and validate(), not by DRF's validator.
         validators: list = []
         fields = ["id", "dealer", "vehicle", "vin", "plate", "vehicle_data", "customer", "customer_data", "advisor",
-                  "kind", "opened_at", "closed_at", "mileage_km", "amount", "external_id", "created_at", "updated_at"]
+                  "advisor_code", "kind", "opened_at", "closed_at", "mileage_km", "amount", "external_id", "created_at", "updated_at"]
         read_only_fields = ["customer"]
         extra_kwargs = {"amount": {"min_value": 0}, "mileage_km": {"max_value": 2_000_000}}
 
@@ -221,6 +245,7 @@ class ServiceVisitSerializer(ServiceWrittenSerializer):
         if opened and closed and closed < opened:
             raise serializers.ValidationError({"closed_at": [_("A visit cannot close before it opened.")]})
         dealer_id = attrs.get("dealer_id") or instance.dealer_id
+        staff_by_code(self, attrs, dealer_id, Role.SERVICE_ADVISOR, "advisor_code", "advisor")
         check_staff(attrs.get("advisor"), dealer_id, Role.SERVICE_ADVISOR, "advisor",
                     _("Choose an active service advisor of the visit's dealer."))
         if instance is not None:

@@ -20,6 +20,7 @@ from crm_site.validators import normalize_plate, normalize_vin
 from customers.choices import LinkKind
 
 from ..access import CATALOGUE_EDIT, RELATED_RECORD, SALE_RECORD, VEHICLE_DELETE, VEHICLE_EDIT, VISIT_RECORD
+from ..bulk import service_visits_bulk_upsert
 from ..filtersets import (
     RelatedPurchaseFilterSet,
     SaleFilterSet,
@@ -27,9 +28,9 @@ from ..filtersets import (
     VehicleFilterSet,
     VehicleModelFilterSet,
 )
+from ..lookup import vehicle_lookup
 from ..models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel
 from ..services import related_purchase_record, sale_record, service_visit_record, vehicle_transfer, vehicle_upsert
-from .bulk_visits import bulk_upsert_visits
 from .serializers import (
     RelatedPurchaseSerializer,
     SaleSerializer,
@@ -43,13 +44,6 @@ from .serializers import (
 )
 
 NO_LIST = {"filter_backends": [], "pagination_class": None}
-
-
-def upsert_key(model, data) -> tuple[int, str, bool]:
-    """The dealer and external id of a write, and whether it creates a record (a matched one answers 200)."""
-    dealer_id, external_id = data["dealer_id"], data.get("external_id", "")
-    exists = bool(external_id) and model.objects.filter(dealer_id=dealer_id, external_id=external_id).exists()
-    return dealer_id, external_id, not exists
 
 
 def upsert_schema(name: str):
@@ -136,22 +130,19 @@ class VehicleViewSet(BulkUpsertMixin, ScopedModelViewSet):
     @action(detail=False, methods=["get"], **NO_LIST)
     def lookup(self, request):
         vin, plate = request.query_params.get("vin", ""), request.query_params.get("plate", "")
-        found = Vehicle.objects.filter(tenant_id=self.scope.tenant_id).select_related("owner")
         try:
             if vin:
-                found = found.filter(vin=normalize_vin(vin))
+                found = vehicle_lookup(self.scope, vin=normalize_vin(vin), limit=1)
             elif plate:
-                found = found.filter(plate=normalize_plate(plate)).order_by("-updated_at")
+                found = vehicle_lookup(self.scope, plate=normalize_plate(plate), limit=1)
             else:
                 raise serializers.ValidationError({"vin": [_("Give a VIN or a plate number.")]})
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"vin" if vin else "plate": exc.messages}) from exc
-        vehicle = found.first()
-        if vehicle is None:
+        if not found:
             raise NotFound(_("No vehicle with this VIN or plate."))
-        linked = Vehicle.objects.scoped(self.scope).filter(pk=vehicle.pk).exists()
-        audit(self.scope, "vehicle.lookup", vehicle)
-        return Response(VehicleLookupSerializer.answer(vehicle, linked))
+        audit(self.scope, "vehicle.lookup", found[0].vehicle)
+        return Response(VehicleLookupSerializer.answer(found[0].vehicle, found[0].in_scope))
 
     @extend_schema(summary="Hand the vehicle to a new owner (二手车 / 置换)", request=VehicleTransferSerializer,
                    responses=VehicleSerializer)
@@ -181,17 +172,15 @@ class SaleViewSet(BulkUpsertMixin, ScopedModelViewSet):
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
-        dealer_id, external_id, created = upsert_key(Sale, data)
         vehicle = data.get("vehicle")
         vehicle_data = {"vin": vehicle.vin} if vehicle is not None else dict(data["vehicle_data"])
-        sale = sale_record(
-            scope=self.scope, dealer_id=dealer_id, customer=data.get("customer"),
+        return sale_record(
+            scope=self.scope, dealer_id=data["dealer_id"], customer=data.get("customer"),
             customer_data=dict(data.get("customer_data") or {}), vehicle_data=vehicle_data,
             delivered_on=data["delivered_on"], consultant=data.get("consultant"), price=data.get("price"),
-            kind=data.get("kind") or Sale._meta.get_field("kind").default, external_id=external_id,
-            lead=data.get("lead"),
+            kind=data.get("kind") or Sale._meta.get_field("kind").default,
+            external_id=data.get("external_id", ""), lead=data.get("lead"),
         )
-        return sale, created
 
 
 @extend_schema_view(create=upsert_schema("service visit"), bulk=bulk_schema(ServiceVisitSerializer, "service visits"))
@@ -211,21 +200,22 @@ class ServiceVisitViewSet(BulkUpsertMixin, ScopedModelViewSet):
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
-        dealer_id, external_id, created = upsert_key(ServiceVisit, data)
         vehicle = data.get("vehicle")
-        visit = service_visit_record(
-            scope=self.scope, dealer_id=dealer_id, kind=data["kind"], opened_at=data["opened_at"],
+        return service_visit_record(
+            scope=self.scope, dealer_id=data["dealer_id"], kind=data["kind"], opened_at=data["opened_at"],
             vin=vehicle.vin if vehicle is not None else data.get("vin", ""),
             plate="" if vehicle is not None else data.get("plate", ""),
             vehicle_data=dict(data.get("vehicle_data") or {}), customer_data=dict(data.get("customer_data") or {}),
             advisor=data.get("advisor"), closed_at=data.get("closed_at"), mileage_km=data.get("mileage_km"),
-            amount=data.get("amount") or 0, external_id=external_id,
+            amount=data.get("amount") or 0, external_id=data.get("external_id", ""),
         )
-        return visit, created
 
     def bulk_upsert(self, items: list) -> list[dict]:
-        # Set-based: a batch of repair orders is a few statements, not a service call per item.
-        return bulk_upsert_visits(self, items)
+        # Set-based: a batch of repair orders is a few statements, not a service call per item; items with
+        # customer data need the customer matching of the per-item service.
+        results = service_visits_bulk_upsert(scope=self.scope, items=items)
+        return [result if result is not None else self.bulk_upsert_one(index, items[index])
+                for index, result in enumerate(results)]
 
 
 @extend_schema_view(create=upsert_schema("related purchase"))
@@ -240,11 +230,9 @@ class RelatedPurchaseViewSet(UpsertCreateMixin, ScopedModelViewSet):
 
     def perform_upsert(self, serializer):
         data = serializer.validated_data
-        dealer_id, external_id, created = upsert_key(RelatedPurchase, data)
-        row = related_purchase_record(
-            scope=self.scope, dealer_id=dealer_id, customer=data["customer"], kind=data["kind"],
+        return related_purchase_record(
+            scope=self.scope, dealer_id=data["dealer_id"], customer=data["customer"], kind=data["kind"],
             purchased_on=data["purchased_on"], vehicle=data.get("vehicle"), expires_on=data.get("expires_on"),
-            amount=data.get("amount"), provider=data.get("provider", ""), external_id=external_id,
+            amount=data.get("amount"), provider=data.get("provider", ""), external_id=data.get("external_id", ""),
         )
-        return row, created
 

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from dealers.services import tenant_create
 
 
+# A plain BaseCommand, not crm_site.management.TenantCommand: the tenant does not exist yet, so there is no
+# tenant to restrict the connection to; tenant_create writes only the new tenant's rows.
 class Command(BaseCommand):
     help = "Create a tenant (automaker) with its first oem_admin user and the default rules and templates."
 

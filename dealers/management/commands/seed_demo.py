@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from dealers.demo import demo_logins, demo_seed
 
 
+# A plain BaseCommand, not crm_site.management.TenantCommand: it creates the demo tenant on first start (make run
+# calls it before any tenant exists), and demo_seed writes only that tenant's rows.
 class Command(BaseCommand):
     help = "Create the demo tenant (演示汽车 / Demo Motors) if missing, then print the demo logins."
 

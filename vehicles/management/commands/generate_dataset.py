@@ -9,6 +9,11 @@ from django.core.management.base import BaseCommand, CommandError
 from vehicles.dataset import DatasetError, Options, generate
 
 
+# A plain BaseCommand, not crm_site.management.TenantCommand, on purpose: it creates its tenant when missing, and the
+# bulk load cannot run as the restricted role: PostgreSQL refuses COPY FROM into a table with row-level security, and
+# ANALYZE, skipping the row-by-row foreign key triggers and reserving id blocks past every tenant's rows need the
+# connecting (owning) user. Every row it writes carries the one tenant id it resolved, and the checks it runs at the
+# end are limited to that tenant.
 class Command(BaseCommand):
     help = (
         "Generate a synthetic network for a tenant (created if missing) with set-based COPY loads. "

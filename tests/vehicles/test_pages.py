@@ -1,0 +1,394 @@
+"""Vehicle pages: the list, record a sale, record a service visit (walk-ins too), the vehicle page, transfer."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from customers.models import Customer, CustomerDealer
+from dealers.choices import Role
+from dealers.models import User
+from tests.customers.factories import CustomerFactory, LeadFactory
+from tests.helpers import EVERY_ROLE, HQ, browser, count_queries, htmx
+from tests.vehicles.factories import VehicleFactory, VehicleModelFactory, make_vin
+from vehicles.models import Ownership, Sale, ServiceVisit, Vehicle, VehicleDealer
+
+SALE_OPENS = {"sales_consultant", "dealer_manager", "oem_admin"}
+VISIT_OPENS = {"service_advisor", "dealer_manager", "oem_admin"}
+
+
+def sale_data(car_model, **extra) -> dict:
+    return {
+        "customer": "", "name": "赵敏", "mobile": "13512345678", "id_number": "", "vin": make_vin(9001),
+        "plate": "京N8A888", "model": car_model.pk, "colour": "珍珠白", "delivered_on": "2026-11-20",
+        "price": "189800", "kind": "new", "consultant": "", "lead": "", **extra,
+    }
+
+
+@pytest.mark.parametrize("name", EVERY_ROLE)
+def test_counter_forms_open_by_role(world, name):
+    client = browser(world, name)
+    assert client.get("/vehicles/sales/new/").status_code == (200 if name in SALE_OPENS else 403)
+    assert client.get("/vehicles/visits/new/").status_code == (200 if name in VISIT_OPENS else 403)
+
+
+def test_sale_creates_customer_vehicle_and_sale_linked_to_the_dealer(world, car_model):
+    consultant = world.principals["sales_consultant"].user
+    client = browser(world, "sales_consultant")
+    form = client.get("/vehicles/sales/new/").content.decode()
+    assert f'<option value="{consultant.pk}" selected>' in form, "the consultant defaults to oneself"
+    response = client.post("/vehicles/sales/new/", sale_data(car_model, consultant=consultant.pk))
+    assert response.status_code == 302, response.content.decode()
+    sale = Sale.objects.get()
+    a1 = world.dealers["A1"]
+    assert response["Location"] == f"/customers/{sale.customer_id}/"
+    assert (sale.dealer, sale.consultant, sale.price, sale.vehicle.model) == (a1, consultant, 189800, car_model)
+    assert sale.customer.mobile == "+8613512345678" and sale.vehicle.plate == "京N8A888"
+    assert sale.vehicle.owner == sale.customer and sale.vehicle.selling_dealer == a1
+    assert CustomerDealer.objects.filter(customer=sale.customer, dealer=a1).exists()
+    assert VehicleDealer.objects.filter(vehicle=sale.vehicle, dealer=a1).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "赵敏" in page and sale.vehicle.vin in page
+
+
+def test_sale_form_errors_keep_everything_typed(world, car_model):
+    client = browser(world, "dealer_manager")
+    bad_vin = make_vin(9002)[:8] + "Q" + make_vin(9002)[9:]
+    response = client.post("/vehicles/sales/new/", sale_data(car_model, vin=bad_vin, mobile="1351234"))
+    content = response.content.decode()
+    assert response.status_code == 200 and content.count('class="errors"') >= 2
+    assert "赵敏" in content and "珍珠白" in content and "189800" in content and bad_vin in content
+    assert not Sale.objects.exists() and not Customer.objects.filter(name="赵敏").exists()
+
+
+def test_sale_of_a_known_mobile_reuses_the_customer_even_from_another_dealer(world, car_model):
+    other = CustomerFactory(dealer=world.dealers["A2"], name="赵敏", mobile="+8613512345678")
+    response = browser(world, "sales_consultant").post("/vehicles/sales/new/", sale_data(car_model))
+    assert response.status_code == 302
+    assert Sale.objects.get().customer == other and Customer.objects.filter(mobile="+8613512345678").count() == 1
+    assert CustomerDealer.objects.filter(customer=other, dealer=world.dealers["A1"]).exists()
+
+
+def test_a_vehicle_cannot_be_sold_new_twice(world, car_model):
+    client = browser(world, "sales_consultant")
+    assert client.post("/vehicles/sales/new/", sale_data(car_model)).status_code == 302
+    response = client.post("/vehicles/sales/new/", sale_data(car_model, name="钱多多", mobile="13512340000"))
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert client.post("/vehicles/sales/new/", sale_data(car_model, name="钱多多", mobile="13512340000",
+                                                          kind="used")).status_code == 302
+    assert Sale.objects.count() == 2
+
+
+def test_sale_from_a_lead_wins_it_and_uses_its_customer(world, car_model):
+    lead = LeadFactory(dealer=world.dealers["A1"], stage="negotiation")
+    client = browser(world, "sales_consultant")
+    assert 'selected' in client.get(f"/vehicles/sales/new/?lead={lead.pk}").content.decode()
+    response = client.post("/vehicles/sales/new/", sale_data(car_model, name="", mobile="", lead=lead.pk))
+    assert response.status_code == 302, response.content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == "won" and Sale.objects.get().customer == lead.customer
+
+
+def test_oem_admin_chooses_the_dealer_and_its_consultant(world, car_model):
+    admin = browser(world, "oem_admin")
+    form = admin.get("/vehicles/sales/new/").content.decode()
+    assert world.dealers["A2"].name in form and world.dealers["B1"].name not in form
+    response = admin.post("/vehicles/sales/new/", sale_data(car_model))
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    consultant = world.principals["sales_consultant"].user
+    response = admin.post("/vehicles/sales/new/", sale_data(car_model, dealer=world.dealers["A2"].pk,
+                                                            consultant=consultant.pk))
+    assert response.status_code == 200, "an A1 consultant cannot sell for A2"
+    response = admin.post("/vehicles/sales/new/", sale_data(car_model, dealer=world.dealers["A2"].pk))
+    assert response.status_code == 302 and Sale.objects.get().dealer == world.dealers["A2"]
+
+
+def test_sale_cannot_name_another_dealers_customer_or_lead(world, car_model):
+    stranger = CustomerFactory(dealer=world.dealers["A2"])
+    lead = LeadFactory(dealer=world.dealers["A2"])
+    client = browser(world, "sales_consultant")
+    for extra in ({"customer": stranger.pk}, {"lead": lead.pk}):
+        response = client.post("/vehicles/sales/new/", sale_data(car_model, **extra))
+        assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not Sale.objects.exists()
+
+
+@pytest.fixture
+def walk_in(world):
+    """A car sold by dealer A2 to a customer A1 never served."""
+    owner = CustomerFactory(dealer=world.dealers["A2"], name="孙悟空", mobile="+8613312345678")
+    return VehicleFactory(dealer=world.dealers["A2"], owner=owner, plate="沪A77777")
+
+
+def visit_data(**extra) -> dict:
+    return {"q": "", "kind": "maintenance", "opened_at": "2026-11-24T09:30", "closed_at": "", "mileage_km": "15200",
+            "amount": "680", "advisor": "", "new_vin": "", "new_plate": "", "model": "", "colour": "",
+            "owner_name": "", "owner_mobile": "", **extra}
+
+
+def test_lookup_shows_a_walk_in_vehicle_with_its_owner_masked(world, walk_in):
+    content = htmx(browser(world, "service_advisor"), "get", "/vehicles/lookup/", {"q": walk_in.vin}).content.decode()
+    assert walk_in.vin in content and "孙*" in content and "133****5678" in content
+    assert "孙悟空" not in content and "13312345678" not in content
+    assert "data-unknown" not in content
+    assert "data-unknown" in htmx(browser(world, "service_advisor"), "get", "/vehicles/lookup/",
+                                  {"q": make_vin(7777)}).content.decode()
+
+
+def test_visit_for_a_walk_in_links_vehicle_and_owner_to_the_servicing_dealer(world, walk_in):
+    advisor = world.principals["service_advisor"].user
+    client = browser(world, "service_advisor")
+    response = client.post("/vehicles/visits/new/", visit_data(q=walk_in.vin.lower(), advisor=advisor.pk))
+    assert response.status_code == 302, response.content.decode()
+    owner = walk_in.owner
+    assert response["Location"] == f"/customers/{owner.pk}/#timeline"
+    a1 = world.dealers["A1"]
+    visit = ServiceVisit.objects.get()
+    assert (visit.dealer, visit.vehicle, visit.customer, visit.advisor) == (a1, walk_in, owner, advisor)
+    assert VehicleDealer.objects.filter(vehicle=walk_in, dealer=a1).exists()
+    assert CustomerDealer.objects.filter(customer=owner, dealer=a1).exists()
+    page = client.get(f"/customers/{owner.pk}/").content.decode()
+    assert "孙悟空" in page and 'class="tl-item tl-service_visit"' in page and "15200 km" in page
+    walk_in.refresh_from_db()
+    assert walk_in.mileage_km == 15200
+
+
+def test_visit_by_plate_finds_the_walk_in_too(world, walk_in):
+    response = browser(world, "dealer_manager").post("/vehicles/visits/new/", visit_data(q="沪A·77777"))
+    assert response.status_code == 302 and ServiceVisit.objects.get().vehicle == walk_in
+
+
+def test_unknown_plate_needs_a_vin_and_keeps_the_input(world):
+    client = browser(world, "service_advisor")
+    response = client.post("/vehicles/visits/new/", visit_data(q="京B12345", owner_name="猪八戒", colour="黑色"))
+    content = response.content.decode()
+    assert response.status_code == 200 and "errorlist" in content
+    assert 'value="京B12345"' in content and 'value="猪八戒"' in content and 'value="黑色"' in content
+    assert "<details id=\"register\" open>" in content
+    assert not ServiceVisit.objects.exists()
+
+
+def test_unknown_vehicle_is_registered_with_its_owner(world, car_model):
+    client = browser(world, "service_advisor")
+    vin = make_vin(8123)
+    response = client.post("/vehicles/visits/new/", visit_data(
+        q="京B12345", new_vin=vin, model=car_model.pk, owner_name="猪八戒", owner_mobile="13687654321"))
+    assert response.status_code == 302, response.content.decode()
+    vehicle = Vehicle.objects.get(vin=vin)
+    assert vehicle.plate == "京B12345" and vehicle.model == car_model and vehicle.owner.name == "猪八戒"
+    assert CustomerDealer.objects.filter(customer=vehicle.owner, dealer=world.dealers["A1"]).exists()
+    assert Ownership.objects.filter(vehicle=vehicle, customer=vehicle.owner).exists()
+
+
+def test_visit_that_closes_before_it_opens_is_a_field_error(world, walk_in):
+    response = browser(world, "service_advisor").post("/vehicles/visits/new/", visit_data(
+        q=walk_in.vin, closed_at="2026-11-23T09:30"))
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+def test_visit_form_offers_only_advisors_of_the_own_dealer(world):
+    other = User.objects.create_user("a2advisor", tenant=world.tenants["A"], role=Role.SERVICE_ADVISOR,
+                                     dealer=world.dealers["A2"], full_name="外店顾问")
+    content = browser(world, "dealer_manager").get("/vehicles/visits/new/").content.decode()
+    assert "外店顾问" not in content
+    response = browser(world, "dealer_manager").post("/vehicles/visits/new/", visit_data(q=make_vin(1), advisor=other.pk))
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", EVERY_ROLE)
+def test_vehicle_page_answers_by_scope(world, walk_in, name):
+    own = VehicleFactory(dealer=world.dealers["A1"])
+    client = browser(world, name)
+    assert client.get(f"/vehicles/{own.pk}/").status_code == 200
+    assert client.get(f"/vehicles/{walk_in.pk}/").status_code == (200 if name in HQ else 404)
+    other_tenant = VehicleFactory(dealer=world.dealers["B1"])
+    assert client.get(f"/vehicles/{other_tenant.pk}/").status_code == 404
+
+
+def test_vehicle_page_shows_owner_masked_for_hq(world):
+    car = VehicleFactory(dealer=world.dealers["A1"])
+    content = browser(world, "oem_analyst").get(f"/vehicles/{car.pk}/").content.decode()
+    assert car.owner.mobile_masked in content and car.owner.mobile.removeprefix("+86") not in content
+    assert 'id="transfer"' not in content
+
+
+def test_transfer_to_a_new_owner(world):
+    car = VehicleFactory(dealer=world.dealers["A1"])
+    client = browser(world, "sales_consultant")
+    response = client.post(f"/vehicles/{car.pk}/", {"new_owner": "", "name": "沙悟净", "mobile": "13711112222",
+                                                    "on": "2026-11-01"})
+    assert response.status_code == 302, response.content.decode()
+    car.refresh_from_db()
+    assert car.owner.name == "沙悟净"
+    history = list(Ownership.objects.filter(vehicle=car).order_by("id").values_list("customer_id", "ended_on"))
+    assert history[-1] == (car.owner_id, None)
+    page = client.get(f"/vehicles/{car.pk}/").content.decode()
+    assert "沙悟净" in page
+
+
+def test_transfer_errors_are_shown_in_place(world):
+    car = VehicleFactory(dealer=world.dealers["A1"])
+    response = browser(world, "sales_consultant").post(f"/vehicles/{car.pk}/", {"new_owner": car.owner_id, "on": ""})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    response = browser(world, "oem_analyst").post(f"/vehicles/{car.pk}/", {"name": "x", "on": "2026-11-01"})
+    assert response.status_code == 403
+
+
+# --- the vehicle list --------------------------------------------------------------------------------
+
+
+ROW_LINK = re.compile(r'<td><a href="/vehicles/\d+/">')
+
+
+def listed(client, **params) -> str:
+    """The list page's HTML for these query parameters (it must answer 200)."""
+    response = client.get("/vehicles/", params)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+@pytest.fixture
+def fleet(world):
+    """Cars of A1 (two series, delivered at different dates, one in stock, one scrapped), of A2 and of tenant B."""
+    a1, a2 = world.dealers["A1"], world.dealers["A2"]
+    tenant = world.tenants["A"]
+    camry = VehicleModelFactory(tenant=tenant, series="凯美瑞", name="2.0G", year=2025)
+    corolla = VehicleModelFactory(tenant=tenant, series="卡罗拉", name="1.8L", year=2023)
+    return {
+        "camry": VehicleFactory(dealer=a1, model=camry, plate="京A10001", colour="珍珠白", delivered_on=date(2025, 3, 1)),
+        "corolla": VehicleFactory(dealer=a1, model=corolla, plate="京A10002", delivered_on=date(2023, 6, 1)),
+        "stock": VehicleFactory(dealer=a1, model=camry, plate="", owner=None, delivered_on=None),
+        "scrapped": VehicleFactory(dealer=a1, model=corolla, plate="京A10004", delivered_on=date(2015, 1, 1),
+                                   scrapped_on=date(2025, 1, 1)),
+        "a2": VehicleFactory(dealer=a2, model=camry, plate="沪A20001", delivered_on=date(2025, 4, 1)),
+        "other_tenant": VehicleFactory(dealer=world.dealers["B1"], plate="粤B30001"),
+    }
+
+
+@pytest.mark.parametrize("name", EVERY_ROLE)
+def test_vehicle_list_shows_the_vehicles_of_the_scope_only(world, fleet, name):
+    content = listed(browser(world, name))
+    for key in ("camry", "corolla", "stock", "scrapped"):
+        assert fleet[key].vin in content, key
+        assert f'href="/vehicles/{fleet[key].pk}/"' in content
+    assert (fleet["a2"].vin in content) == (name in HQ), "another dealer's car only for tenant-wide roles"
+    assert fleet["other_tenant"].vin not in content, "never another tenant's"
+
+
+@pytest.mark.parametrize("name", EVERY_ROLE)
+def test_vehicles_menu_entry_for_every_role(world, name):
+    content = browser(world, name).get("/").content.decode()
+    nav = content[content.index('class="mainnav"'):content.index("</nav>")]
+    assert 'href="/vehicles/">车辆</a>' in nav
+
+
+def test_vehicle_list_filters_by_series_year_dealer_and_delivery_dates(world, fleet):
+    client = browser(world, "oem_admin")
+    content = listed(client)
+    for name in ("series", "year", "selling_dealer", "status"):
+        select = content[content.index(f'name="{name}"'):]
+        assert '<option value="" selected>' in select[:select.index("</select>")], f"{name} starts unset"
+    year = content[content.index('name="year"'):]
+    assert '"2025"' in year[:year.index("</select>")] and '"2023"' in year[:year.index("</select>")]
+    content = listed(client, series="凯美瑞")
+    assert fleet["camry"].vin in content and fleet["a2"].vin in content and fleet["corolla"].vin not in content
+    content = listed(client, year="2023")
+    assert fleet["corolla"].vin in content and fleet["camry"].vin not in content
+    content = listed(client, selling_dealer=world.dealers["A2"].pk)
+    assert fleet["a2"].vin in content and fleet["camry"].vin not in content
+    content = listed(client, delivered_after="2025-01-01", delivered_before="2025-03-31")
+    assert fleet["camry"].vin in content
+    assert not any(fleet[key].vin in content for key in ("a2", "corolla", "stock", "scrapped"))
+
+
+def test_vehicle_list_filters_by_status(world, fleet):
+    client = browser(world, "dealer_manager")
+    content = listed(client, status="in_stock")
+    assert fleet["stock"].vin in content and fleet["camry"].vin not in content and fleet["scrapped"].vin not in content
+    content = listed(client, status="sold")
+    assert fleet["camry"].vin in content and fleet["corolla"].vin in content
+    assert fleet["stock"].vin not in content and fleet["scrapped"].vin not in content
+    content = listed(client, status="scrapped")
+    assert fleet["scrapped"].vin in content and fleet["camry"].vin not in content
+
+
+def test_a_car_registered_at_a_visit_without_delivery_date_is_sold_not_in_stock(world):
+    walked_in = VehicleFactory(dealer=world.dealers["A1"], delivered_on=None, selling_dealer=None)
+    client = browser(world, "service_advisor")
+    assert walked_in.vin in listed(client, status="sold")
+    assert walked_in.vin not in listed(client, status="in_stock")
+
+
+def test_vehicle_list_searches_vin_and_plate_text(world, fleet):
+    client = browser(world, "sales_consultant")
+    content = listed(client, q=fleet["camry"].vin[-6:].lower())
+    assert fleet["camry"].vin in content and fleet["corolla"].vin not in content
+    content = listed(client, q="A10002")
+    assert fleet["corolla"].vin in content and fleet["camry"].vin not in content
+    content = listed(client, q=fleet["a2"].vin)
+    assert f'href="/vehicles/{fleet["a2"].pk}/"' not in content, "the text search stays inside the scope"
+
+
+def test_vehicle_list_dealer_choices_stay_in_the_scope(world, fleet):
+    content = listed(browser(world, "region_manager"))
+    assert world.dealers["A1"].name in content and world.dealers["A2"].name not in content
+    assert world.dealers["B1"].name not in listed(browser(world, "oem_admin"))
+    for name, dealer in (("region_manager", "A2"), ("oem_admin", "B1")):
+        content = listed(browser(world, name), selling_dealer=world.dealers[dealer].pk)
+        assert 'class="errors"' in content and fleet["camry"].vin not in content, (name, dealer)
+
+
+def test_vehicle_list_sorts_by_delivery_date(world, fleet):
+    client = browser(world, "dealer_manager")
+    newest_first = listed(client)
+    order = [newest_first.index(fleet[key].vin) for key in ("camry", "corolla", "scrapped", "stock")]
+    assert order == sorted(order), "newest delivery first, never delivered last"
+    oldest_first = listed(client, sort="delivered")
+    order = [oldest_first.index(fleet[key].vin) for key in ("scrapped", "corolla", "camry", "stock")]
+    assert order == sorted(order), "oldest delivery first, never delivered last"
+    assert "sort=delivered" in newest_first and "sort=-delivered" in oldest_first
+    assert listed(client, sort="vin; drop table").index(fleet["camry"].vin) < newest_first.index(fleet["stock"].vin)
+
+
+def test_vehicle_list_masks_owners_the_scope_does_not_serve(world):
+    a1, a2 = world.dealers["A1"], world.dealers["A2"]
+    stranger = CustomerFactory(dealer=a2, name="孙悟空")
+    car = VehicleFactory(dealer=a2, owner=stranger)
+    VehicleDealer.objects.create(tenant=car.tenant, vehicle=car, dealer=a1, kind="serviced")
+    served = VehicleFactory(dealer=a1, owner=CustomerFactory(dealer=a1, name="唐三藏"))
+    content = listed(browser(world, "service_advisor"))
+    assert car.vin in content and "孙**" in content and "孙悟空" not in content
+    assert f'href="/customers/{stranger.pk}/"' not in content
+    assert f'<a href="/customers/{served.owner_id}/">唐三藏</a>' in content
+    content = listed(browser(world, "oem_analyst"))
+    assert f'<a href="/customers/{stranger.pk}/">孙悟空</a>' in content
+
+
+def test_vehicle_list_is_paginated_by_50(world):
+    for _n in range(51):
+        VehicleFactory(dealer=world.dealers["A1"], owner=None)
+    client = browser(world, "dealer_manager")
+    first = listed(client)
+    assert len(ROW_LINK.findall(first)) == 50 and "page=2" in first
+    assert len(ROW_LINK.findall(listed(client, page=2))) == 1
+
+
+def test_vehicle_list_uses_a_constant_number_of_queries(world):
+    a1 = world.dealers["A1"]
+    VehicleFactory(dealer=a1, model=VehicleModelFactory(tenant=world.tenants["A"]))
+    clients = {name: browser(world, name) for name in ("dealer_manager", "region_manager", "oem_admin")}
+    few = {}
+    for name, client in clients.items():
+        client.get("/vehicles/")
+        few[name] = count_queries(client, "/vehicles/?status=sold")
+    for _n in range(29):
+        # Owners served by another dealer: the masking must not cost a query per row.
+        VehicleFactory(dealer=a1, model=VehicleModelFactory(tenant=world.tenants["A"]),
+                       owner=CustomerFactory(dealer=world.dealers["A2"]))
+    for name, client in clients.items():
+        assert len(ROW_LINK.findall(client.get("/vehicles/").content.decode())) == 30
+        # session, user, (a region's dealers), RLS role in, catalogue series and years, row count, dealer choices,
+        # the page's rows, RLS out
+        assert count_queries(client, "/vehicles/?status=sold") == few[name] <= 9, name
