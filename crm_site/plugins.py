@@ -54,6 +54,14 @@ class TenantDefault:
 
 
 @dataclass(frozen=True)
+class DemoData:
+    """What an app adds to the demo tenant on the first start: `fill(tenant, log)` writes it, set-based."""
+
+    name: str
+    fill: Callable[[Any, Callable[[str], None]], None]
+
+
+@dataclass(frozen=True)
 class MergeParticipant:
     """A customer foreign key an app owns: a merge moves its rows from the duplicate onto the survivor.
 
@@ -143,6 +151,11 @@ def register_widgets(*widgets: Widget) -> None:
 def register_tenant_defaults(*defaults: TenantDefault) -> None:
     """Add what a new tenant is created with."""
     registry["tenant_defaults"].extend(defaults)
+
+
+def register_demo_data(*entries: DemoData) -> None:
+    """Add what an app puts into the demo tenant."""
+    registry["demo_data"].extend(entries)
 
 
 def register_merge_participants(*participants: MergeParticipant) -> None:

@@ -40,6 +40,8 @@ registry = Registry({
     "dashboard_widgets": [],
     # Callables run by tenant_create for a new tenant (TenantDefault): rules, templates, categories.
     "tenant_defaults": [],
+    # What each app adds to the demo tenant (DemoData), run by seed_demo in the apps' order.
+    "demo_data": [],
     # Customer foreign keys each app owns (MergeParticipant), moved onto the survivor by a merge.
     "merge_participants": [],
 })

@@ -30,7 +30,7 @@ def test_registry_keys_are_fixed():
         registry["menu"] = []
     assert isinstance(registry, Registry)
     assert {"permissions", "menu", "import_kinds", "timeline_sources", "customer_panels", "customer_finders",
-            "dashboard_widgets", "tenant_defaults", "merge_participants"} <= set(registry)
+            "dashboard_widgets", "tenant_defaults", "demo_data", "merge_participants"} <= set(registry)
 
 
 def test_every_app_registered_its_permissions_once():
