@@ -11,3 +11,6 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 graceful_timeout = 10
 # Else every run shares ~/.gunicorn/gunicorn.ctl.
 control_socket_disable = True
+# Request lines up to 8 KB (gunicorn's maximum; the default 4094 answered long filter URLs with a bare "URI Too
+# Long"): the app itself refuses query strings over 2,000 characters with a clear page (QueryStringLimitMiddleware).
+limit_request_line = 8190

@@ -23,7 +23,8 @@ class MenuItem:
 
     label: str | Promise
     url_name: str
-    permission: Permission | None = None
+    # A Permission, a tuple of them (any), or anything with `allows(scope)`; None: every staff role.
+    permission: Permission | tuple | None = None
     order: int = 100
     # Not shown to holders of this permission: they have an entry of their own for the same thing.
     unless: Permission | None = None

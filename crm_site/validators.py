@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime, timedelta
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
@@ -243,3 +245,75 @@ def validate_plate(value: str) -> None:
 def validate_resident_id(value: str) -> None:
     """Raise ValidationError unless the value is a valid resident ID number."""
     normalize_resident_id(value)
+
+
+# Plausibility of what a counter, a DMS or a file says (one definition for pages, API, bulk and imports).
+FUTURE_DAYS_ALLOWED = 1
+OLDEST_BIRTH_DATE = date(1900, 1, 1)
+MIN_AGE_YEARS = 16
+NOTES_MAX_LENGTH = 2000
+
+
+def _as_local_date(value) -> date | None:
+    """A date, or a datetime as its date in the project's time zone (Asia/Shanghai); ISO text is read too (None
+    when unreadable: the field's own check reports it)."""
+    if isinstance(value, str):
+        value = parse_datetime(value) or parse_date(value) if value else None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def latest_plausible_date() -> date:
+    """The latest date a visit or a sale may carry: tomorrow in Asia/Shanghai (a DMS clock a little ahead is fine)."""
+    return timezone.localdate() + timedelta(days=FUTURE_DAYS_ALLOWED)
+
+
+def is_future(value) -> bool:
+    """Whether a date or datetime lies after today (Asia/Shanghai): such a visit never sets a vehicle's mileage."""
+    day = _as_local_date(value) if value is not None else None
+    return day is not None and day > timezone.localdate()
+
+
+def start_of_tomorrow() -> datetime:
+    """Midnight starting tomorrow in Asia/Shanghai: visits from then on are in the future."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime(tomorrow.year, tomorrow.month, tomorrow.day))
+
+
+def validate_not_future(value) -> None:
+    """Refuse a visit or sale dated more than one day in the future."""
+    day = _as_local_date(value) if value is not None else None
+    if day is not None and day > latest_plausible_date():
+        raise ValidationError(
+            _("This date is more than one day in the future (%(latest)s is the latest allowed)."),
+            code="future", params={"latest": latest_plausible_date().isoformat()},
+        )
+
+
+def latest_birth_date() -> date:
+    """The latest plausible birth date: a customer is at least 16 years old."""
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - MIN_AGE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - MIN_AGE_YEARS, day=28)
+
+
+def validate_birth_date(value) -> None:
+    """A birth date between 1900-01-01 and 16 years ago."""
+    if value is None:
+        return
+    if value < OLDEST_BIRTH_DATE:
+        raise ValidationError(_("Enter a birth date from 1900-01-01 on."), code="birth_date_too_early")
+    if value > latest_birth_date():
+        raise ValidationError(_("A customer must be at least 16 years old: enter a birth date on or before %(latest)s."),
+                              code="birth_date_too_late", params={"latest": latest_birth_date().isoformat()})
+
+
+def mileage_error(*, mileage_km: int | None, last_km: int | None, odometer_replaced: bool):
+    """The message for a mileage lower than the vehicle's last known one (None when plausible)."""
+    if mileage_km is None or last_km is None or odometer_replaced or mileage_km >= last_km:
+        return None
+    return _("The mileage is lower than the vehicle's last known %(last)s km: correct it, or confirm that the "
+             "odometer was replaced.") % {"last": last_km}

@@ -13,7 +13,7 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from crm_site import plugins
 
-        from . import access
+        from . import access, widgets
         from .models import ConsentRecord, Lead
         from .timeline import TIMELINE_SOURCES
 
@@ -26,6 +26,7 @@ class CustomersConfig(AppConfig):
                              unless=access.LEAD_OWN),
             plugins.MenuItem(_("Duplicate customers"), "customers:duplicates", access.CUSTOMER_MERGE, order=60),
         )
+        plugins.register_widgets(*widgets.WIDGETS)
         plugins.register_timeline_sources(*TIMELINE_SOURCES)
         plugins.register_merge_participants(
             plugins.MergeParticipant("leads", Lead, "customer"),

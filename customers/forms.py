@@ -8,12 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.scope import Scope
-from crm_site.validators import national_mobile, normalize_mobile, normalize_person_name, normalize_resident_id
+from crm_site.validators import (
+    NOTES_MAX_LENGTH,
+    national_mobile,
+    normalize_mobile,
+    normalize_person_name,
+    normalize_resident_id,
+)
 from dealers.choices import Role
 from dealers.models import Dealer, User
 
 from . import choices
-from .models import Customer, Lead
+from .models import NOTES_HELP, Customer, Lead
 
 
 class DateInput(forms.DateInput):
@@ -194,7 +200,8 @@ class LeadForm(CustomerPickMixin, forms.Form):
         empty_label=_("Automatic: the consultant with the fewest open leads"),
     )
     next_action_on = forms.DateField(label=_("next action"), required=False, widget=DateInput())
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            max_length=NOTES_MAX_LENGTH, help_text=NOTES_HELP)
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from .models import Customer, Lead, LeadStageChange
 from .services import customer_link_dealer, customer_upsert
 
 UNCONTACTED_AFTER = timedelta(hours=24)
+MOVE_NOTE_MAX_LENGTH = 255  # LeadStageChange.note
 
 
 def uncontacted_q(now) -> Q:
@@ -93,11 +94,19 @@ def lead_assign(*, scope: Scope, lead: Lead, user: User) -> Lead:
 
 @transaction.atomic
 def lead_move(*, scope: Scope, lead: Lead, stage: str, lost_reason: str = "", note: str = "") -> Lead:
-    """Move a lead to another stage along the allowed transitions; losing it needs a reason."""
+    """Move a lead to another stage along the allowed transitions; losing it needs a reason.
+
+    A lead is won only by a sale (lead_win, called by sale_record): moving it to "won" by hand is refused.
+    """
+    if stage == choices.LeadStage.WON:
+        raise ValidationError({"stage": [_("A lead is won by its sale: record the sale from the lead instead.")]})
     allowed = choices.LEAD_TRANSITIONS.get(lead.stage, frozenset())
     if stage not in allowed:
         raise ValidationError({"stage": [_("A lead cannot move from %(from)s to %(to)s.") % {
             "from": choices.LeadStage(lead.stage).label, "to": dict(choices.LeadStage.choices).get(stage, stage)}]})
+    if len(note) > MOVE_NOTE_MAX_LENGTH:
+        raise ValidationError({"note": [_("Keep the note to %(max)d characters or fewer.") % {
+            "max": MOVE_NOTE_MAX_LENGTH}]})
     if stage == choices.LeadStage.LOST and not lost_reason:
         raise ValidationError({"lost_reason": [_("Say why the lead was lost.")]})
     now = timezone.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -12,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from crm_site import crypto
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
-from crm_site.validators import mask_mobile, mask_resident_id
+from crm_site.validators import NOTES_MAX_LENGTH, mask_mobile, mask_resident_id, validate_birth_date
 
 from . import choices
+
+NOTES_HELP = _("At most 2,000 characters.")
 
 
 def linked_to_scope(scope: Scope, field: str = "pk") -> Q:
@@ -38,7 +41,8 @@ class Customer(TenantOwned):
     # Looked up only with the tenant and among live records: customer_id_number_unique_per_tenant serves that.
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=choices.Gender.choices, blank=True)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=[validate_birth_date],
+                                  help_text=_("Between 1900-01-01 and 16 years ago."))
     province = models.CharField(_("province"), max_length=32, blank=True)
     city = models.CharField(_("city"), max_length=64, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -55,7 +59,8 @@ class Customer(TenantOwned):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH,
+                             validators=[MaxLengthValidator(NOTES_MAX_LENGTH)], help_text=NOTES_HELP)
 
     class Meta:
         verbose_name = _("customer")
@@ -229,7 +234,8 @@ class Lead(DealerOwned):
     stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
     overdue_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH,
+                             validators=[MaxLengthValidator(NOTES_MAX_LENGTH)], help_text=NOTES_HELP)
 
     class Meta:
         verbose_name = _("lead")

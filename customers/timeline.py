@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +17,7 @@ def _lead_event(lead: Lead) -> TimelineEvent:
         at=lead.created_at, kind="lead", dealer_id=lead.dealer_id, dealer_name=lead.dealer.name,
         title=_("Lead (%(source)s): %(stage)s") % {"source": lead.get_source_display(),
                                                      "stage": lead.get_stage_display()},
-        object_type="lead", object_id=lead.pk,
+        object_type="lead", object_id=lead.pk, link=reverse("customers:lead-detail", args=[lead.pk]),
         detail={"stage": lead.stage, "interested_model": str(lead.interested_model or "")},
     )
 

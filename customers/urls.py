@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import customers, duplicates, leads
+from .views import customers, duplicates, lead_detail, leads
 
 url_prefix = "customers/"
 app_name = "customers"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("leads/", leads.LeadBoard.as_view(), name="lead-board"),
     path("leads/mine/", leads.MyLeads.as_view(), name="lead-mine"),
     path("leads/new/", leads.LeadCreate.as_view(), name="lead-create"),
+    path("leads/<id:pk>/", lead_detail.LeadDetail.as_view(), name="lead-detail"),
     path("leads/<id:pk>/move/", leads.LeadMove.as_view(), name="lead-move"),
     path("leads/<id:pk>/assign/", leads.LeadAssign.as_view(), name="lead-assign"),
     path("duplicates/", duplicates.DuplicateReport.as_view(), name="duplicates"),

@@ -1,8 +1,16 @@
-"""The demo network: 演示汽车 / Demo Motors with 3 regions, 12 dealers and one user per role."""
+"""The demo network: 演示汽车 / Demo Motors with 3 regions, 12 dealers and one user per role.
+
+The domain data (customers, vehicles, leads, ...) is not made here: `dealers` imports no other app. Each app
+registers a `crm_site.plugins.DemoData` and `demo_fill` runs them, in the apps' order, over the new tenant.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
+
+from crm_site.registry import registry
 
 from .choices import Role
 from .models import Dealer, Region, Tenant, User
@@ -56,6 +64,18 @@ def demo_seed() -> bool:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return True
+
+
+def demo_fill(tenant: Tenant, log: Callable[[str], None] = print) -> None:
+    """Run every registered DemoData over the demo tenant, in registration order."""
+    for entry in registry["demo_data"]:
+        log(f"demo data: {entry.name}")
+        entry.fill(tenant, log)
+
+
+def demo_tenant() -> Tenant:
+    """The demo tenant (it must exist)."""
+    return Tenant.objects.get(slug=DEMO_SLUG)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.forms import ScopedModelForm
+from crm_site.validators import national_mobile, normalize_mobile
 
 from .choices import DEALER_ROLES, TENANT_WIDE_ROLES, Role
 from .models import ApiClient, Dealer, Region, User
@@ -38,17 +39,24 @@ class UserForm(ScopedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "staff_code", "email", "role", "region", "dealer", "is_active"]
+        fields = ["username", "full_name", "staff_code", "mobile", "email", "role", "region", "dealer", "is_active"]
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, scope=scope, **kwargs)
         self.fields["role"].required = True
+        self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="tel")
+        if self.instance.mobile and not self.is_bound:
+            self.initial["mobile"] = national_mobile(self.instance.mobile)  # the 11 digits people type
         if scope.role == Role.DEALER_MANAGER:
             self.fields["role"].choices = [(r.value, r.label) for r in Role if r in DEALER_ROLES]
             del self.fields["region"]
             self.fields["dealer"].queryset = Dealer.objects.scoped(scope)
             self.fields["dealer"].initial = scope.single_dealer_id
             self.fields["dealer"].required = True
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data.get("mobile") or ""
+        return normalize_mobile(value) if value.strip() else ""
 
     def clean(self):
         data = super().clean()

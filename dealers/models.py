@@ -131,6 +131,9 @@ class User(AbstractUser):
     # The dealer's own number for the person (工号), by which DMS files and imports name a consultant or advisor.
     staff_code = models.CharField(_("staff code"), max_length=32, blank=True,
                                   help_text=_("The dealer's own staff number (工号), used by imports and the DMS."))
+    # E.164 ("+8613812345678"), normalised by the form and the API with crm_site.validators.normalize_mobile.
+    mobile = models.CharField(_("mobile"), max_length=16, blank=True,
+                              help_text=_("11-digit mainland China mobile number."))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")

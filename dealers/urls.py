@@ -20,4 +20,5 @@ urlpatterns = [
     path("api-clients/", views.ApiClientList.as_view(), name="apiclient-list"),
     path("api-clients/new/", views.ApiClientCreate.as_view(), name="apiclient-create"),
     path("api-clients/<id:pk>/revoke/", views.ApiClientRevoke.as_view(), name="apiclient-revoke"),
+    path("api-clients/<id:pk>/rotate/", views.ApiClientRotate.as_view(), name="apiclient-rotate"),
 ]

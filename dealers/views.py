@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -131,10 +132,28 @@ class ApiClientCreate(ScopeRequiredMixin, View):
         return render(request, "dealers/apiclient_token.html", {"client": client, "token": token})
 
 
-class ApiClientRevoke(ScopeRequiredMixin, View):
-    """Revoke an API client (POST only)."""
+class ApiClientActionMixin(ScopeRequiredMixin):
+    """Revoking or rotating one API client: GET asks to confirm, POST does it (a token cannot be undone)."""
 
     read_permission = write_permission = API_CLIENT_MANAGE
+    action = ""
+
+    def get_client(self, pk: int) -> ApiClient:
+        client = get_object_or_404(ApiClient.objects.scoped(self.scope).select_related("dealer"), pk=pk)
+        if not self.may_write(client):
+            raise PermissionDenied
+        if client.revoked_at is not None:
+            raise Http404  # a revoked client has no token left to revoke or replace
+        return client
+
+    def get(self, request, pk: int):
+        return render(request, "dealers/apiclient_confirm.html", {"client": self.get_client(pk), "action": self.action})
+
+
+class ApiClientRevoke(ApiClientActionMixin, View):
+    """Revoke an API client after a confirmation page."""
+
+    action = "revoke"
 
     def post(self, request, pk: int):
         client = get_object_or_404(ApiClient.objects.scoped(self.scope), pk=pk)
@@ -143,3 +162,14 @@ class ApiClientRevoke(ScopeRequiredMixin, View):
         services.api_client_revoke(scope=self.scope, client=client)
         messages.success(request, _("The client's token no longer works."))
         return redirect("dealers:apiclient-list")
+
+
+class ApiClientRotate(ApiClientActionMixin, View):
+    """Give an API client a new token after a confirmation page, and show it once; the old one stops working."""
+
+    action = "rotate"
+
+    def post(self, request, pk: int):
+        client = self.get_client(pk)
+        token = services.api_client_rotate(scope=self.scope, client=client)
+        return render(request, "dealers/apiclient_token.html", {"client": client, "token": token, "rotated": True})

@@ -12,8 +12,9 @@ class VehiclesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm_site import plugins
+        from dealers.access import ORG_VIEW
 
-        from . import access
+        from . import access, demo, widgets
         from .lookup import CUSTOMER_FINDER
         from .models import Ownership, RelatedPurchase, Sale, ServiceVisit, Vehicle
         from .timeline import TIMELINE_SOURCES
@@ -21,9 +22,14 @@ class VehiclesConfig(AppConfig):
         plugins.register_permissions(access)
         plugins.register_menu(
             plugins.MenuItem(_("Vehicles"), "vehicles:list", order=15),
+            # Every role may read the catalogue (as in the API); it is HQ's to keep, so the menu is HQ's.
+            plugins.MenuItem(_("Vehicle models"), "vehicles:catalogue-list", (access.CATALOGUE_EDIT, ORG_VIEW),
+                             order=85),
             plugins.MenuItem(_("Record a sale"), "vehicles:sale-create", access.SALE_RECORD, order=40),
             plugins.MenuItem(_("Record a service visit"), "vehicles:visit-create", access.VISIT_RECORD, order=41),
         )
+        plugins.register_demo_data(plugins.DemoData("vehicles", demo.fill))
+        plugins.register_widgets(*widgets.WIDGETS)
         plugins.register_timeline_sources(*TIMELINE_SOURCES)
         plugins.register_customer_finders(CUSTOMER_FINDER)
         plugins.register_customer_panels(plugins.CustomerPanel(

@@ -14,26 +14,29 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import psycopg
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.api.bulk import CREATED, UPDATED, error_result
 from crm_site.scope import Scope
+from crm_site.validators import mileage_error, start_of_tomorrow
 from customers.choices import LinkKind
 from dealers.choices import Role
 from dealers.models import Dealer, User
 from dealers.selectors import staff_match_many
 
 from .models import Vehicle, VehicleModel
+from .services import OWNER_REQUIRED
 from .visit_items import ItemError, VisitRow, parse_item
 
 # The batch's vehicles, with the batch's dealers each (and its owner) is already linked to.
 VEHICLES_SQL = (
-    "SELECT v.id, v.vin, v.plate, v.owner_id, "
+    "SELECT v.id, v.vin, v.plate, v.owner_id, v.mileage_km, "
     "ARRAY(SELECT vd.dealer_id FROM vehicles_vehicledealer vd WHERE vd.vehicle_id = v.id AND vd.dealer_id = ANY(%s)), "
     "ARRAY(SELECT cd.dealer_id FROM customers_customerdealer cd "
     "      WHERE cd.customer_id = v.owner_id AND cd.dealer_id = ANY(%s)) "
@@ -42,6 +45,20 @@ VEHICLES_SQL = (
 VIN_IN = "v.vin = ANY(string_to_array(%s, ','))"
 PLATE_IN = "v.plate = ANY(string_to_array(%s, ','))"
 ID_IN = "v.id = ANY(string_to_array(%s, ',')::bigint[])"
+# Per item: the latest stored reading before it, and whether the vehicle has any stored reading at all. The visit
+# the item updates (same dealer and external id) is not an earlier reading of itself.
+LAST_READING_SQL = """
+    SELECT t.n, last.km, last.opened_at, EXISTS (
+        SELECT 1 FROM vehicles_servicevisit s WHERE s.vehicle_id = t.vehicle_id AND s.mileage_km IS NOT NULL
+        AND NOT (s.dealer_id = t.dealer_id AND t.external_id <> '' AND s.external_id = t.external_id))
+    FROM unnest(%s::integer[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::varchar[])
+        AS t(n, vehicle_id, dealer_id, opened_at, external_id)
+    LEFT JOIN LATERAL (
+        SELECT s.mileage_km AS km, s.opened_at FROM vehicles_servicevisit s
+        WHERE s.vehicle_id = t.vehicle_id AND s.mileage_km IS NOT NULL AND s.opened_at < t.opened_at
+        AND NOT (s.dealer_id = t.dealer_id AND t.external_id <> '' AND s.external_id = t.external_id)
+        ORDER BY s.opened_at DESC, s.id DESC LIMIT 1) last ON true
+"""
 
 
 def _cursor():
@@ -60,6 +77,7 @@ class KnownVehicle:
     vin: str
     plate: str
     owner_id: int | None
+    mileage_km: int | None
     linked: set
     owner_linked: set
 
@@ -96,6 +114,7 @@ class VisitBatch:
         self.check_models()
         self.resolve_vehicles()
         self.drop_repeats()
+        self.check_mileage()
         if self.rows:
             self.link_dealers()
             self.upsert()
@@ -173,7 +192,12 @@ class VisitBatch:
         unknown: dict[str, VisitRow] = {}
         for row in self.rows:
             if row.vin and not row.vehicle_id and row.vin not in by_vin:
+                if not row.owner_unknown:
+                    # As in service_visit_record: a new vehicle is registered with its owner, or explicitly without.
+                    self.fail(row, {"customer_data": [str(OWNER_REQUIRED)]})
+                    continue
                 unknown.setdefault(row.vin, row)
+        self.drop_failed()
         if unknown:
             for vehicle in self.create_vehicles(unknown):
                 by_vin[vehicle.vin] = vehicle.pk
@@ -197,8 +221,8 @@ class VisitBatch:
             # parameter costs far less to send than an array of a thousand.
             joined = ",".join(str(value) for value in values)
             cursor.execute(sql, [self.dealer_ids, self.dealer_ids, self.scope.tenant_id, joined])
-            found = [KnownVehicle(pk, vin, plate, owner_id, set(vehicle_links), set(owner_links))
-                     for pk, vin, plate, owner_id, vehicle_links, owner_links in cursor.fetchall()]
+            found = [KnownVehicle(pk, vin, plate, owner_id, km, set(vehicle_links), set(owner_links))
+                     for pk, vin, plate, owner_id, km, vehicle_links, owner_links in cursor.fetchall()]
         self.vehicles.update((vehicle.pk, vehicle) for vehicle in found)
         return found
 
@@ -228,6 +252,38 @@ class VisitBatch:
             if row.external_id and last[(row.dealer_id, row.external_id)] != row.index:
                 self.fail(row, {"external_id": [_("Item %(index)d of this batch has the same external id.") % {
                     "index": last[(row.dealer_id, row.external_id)]}]})
+        self.drop_failed()
+
+    def check_mileage(self) -> None:
+        """A reading below the vehicle's last known one is an error unless the item says `odometer_replaced`.
+
+        The last known reading is that of the latest earlier visit (stored, or earlier in this batch), else the
+        vehicle's own, as in `services.last_known_km` (one query for the batch).
+        """
+        rows = [row for row in self.rows if row.mileage_km is not None]
+        if not rows:
+            return
+        with _cursor() as cursor:
+            cursor.execute(
+                LAST_READING_SQL,
+                [list(range(len(rows))), [row.vehicle_id for row in rows], [row.dealer_id for row in rows],
+                 [row.opened_at for row in rows], [row.external_id for row in rows]],
+            )
+            stored = {n: (km, at, any_visit) for n, km, at, any_visit in cursor.fetchall()}
+        same_vehicle: dict[int, list[VisitRow]] = {}
+        for row in rows:
+            same_vehicle.setdefault(row.vehicle_id, []).append(row)
+        for n, row in enumerate(rows):
+            km, at, any_visit = stored[n]
+            earlier = [other for other in same_vehicle[row.vehicle_id] if other.opened_at < row.opened_at
+                       and self.results[other.index] is None and (at is None or other.opened_at > at)]
+            if earlier:
+                km = max(earlier, key=lambda other: other.opened_at).mileage_km
+            elif not any_visit:
+                km = self.vehicles[row.vehicle_id].mileage_km
+            problem = mileage_error(mileage_km=row.mileage_km, last_km=km, odometer_replaced=row.odometer_replaced)
+            if problem:
+                self.fail(row, {"mileage_km": [problem]})
         self.drop_failed()
 
     def link_dealers(self) -> None:
@@ -306,17 +362,34 @@ class VisitBatch:
             return {(dealer_id, ext): (pk, False) for pk, dealer_id, ext in cursor.fetchall()}
 
     def raise_mileage(self) -> None:
-        """A vehicle's last known mileage only grows (one update for the batch)."""
-        pairs = [(row.vehicle_id, row.mileage_km) for row in self.rows if row.mileage_km]
-        if not pairs:
-            return
+        """A vehicle's last known mileage grows, or restarts at a replaced odometer's reading; a visit dated after
+        today never sets it (one update each)."""
+        today = timezone.localdate()
+        rows = [row for row in self.rows if row.mileage_km is not None and timezone.localtime(row.opened_at).date() <= today]
+        replaced = [row for row in rows if row.odometer_replaced]
+        restarted: dict[int, datetime] = {}
+        for row in replaced:
+            restarted[row.vehicle_id] = max(restarted.get(row.vehicle_id, row.opened_at), row.opened_at)
         with _cursor() as cursor:
-            cursor.execute(
-                "UPDATE vehicles_vehicle AS v SET mileage_km = t.km "
-                "FROM (SELECT id, max(km) AS km FROM unnest(%s::bigint[], %s::integer[]) AS u(id, km) GROUP BY id) t "
-                "WHERE v.id = t.id AND (v.mileage_km IS NULL OR v.mileage_km < t.km)",
-                [[p[0] for p in pairs], [p[1] for p in pairs]],
-            )
+            if replaced:
+                cursor.execute(
+                    "UPDATE vehicles_vehicle AS v SET mileage_km = t.km "
+                    "FROM unnest(%s::bigint[], %s::integer[], %s::timestamptz[]) AS t(id, km, opened_at) "
+                    "WHERE v.id = t.id AND NOT EXISTS (SELECT 1 FROM vehicles_servicevisit s WHERE s.vehicle_id = t.id "
+                    "AND s.mileage_km IS NOT NULL AND s.opened_at > t.opened_at AND s.opened_at < %s)",
+                    [[r.vehicle_id for r in replaced], [r.mileage_km for r in replaced], [r.opened_at for r in replaced],
+                     start_of_tomorrow()],
+                )
+            # Readings from before a replaced odometer (in this batch) no longer count.
+            pairs = [(row.vehicle_id, row.mileage_km) for row in rows if not row.odometer_replaced
+                     and row.opened_at > restarted.get(row.vehicle_id, row.opened_at - timedelta(seconds=1))]
+            if pairs:
+                cursor.execute(
+                    "UPDATE vehicles_vehicle AS v SET mileage_km = t.km "
+                    "FROM (SELECT id, max(km) AS km FROM unnest(%s::bigint[], %s::integer[]) AS u(id, km) GROUP BY id) t "
+                    "WHERE v.id = t.id AND (v.mileage_km IS NULL OR v.mileage_km < t.km)",
+                    [[p[0] for p in pairs], [p[1] for p in pairs]],
+                )
 
 
 def _json_value(value):

@@ -37,6 +37,7 @@ class VisitKind(models.TextChoices):
 class OwnershipKind(models.TextChoices):
     SALE = "sale", _("Bought at a dealer")
     TRANSFER = "transfer", _("Transferred (二手车)")
+    REGISTERED = "registered", _("Registered with its owner (first record, not a transfer)")
     MERGE = "merge", _("Customer records merged")
 
 

@@ -96,13 +96,42 @@ class SaleForm(DealerChoiceMixin, CustomerPickMixin, forms.Form):
         self.fields["model"].queryset = models
         # An empty catalogue must not block the counter; the sale is recorded without a model then.
         self.fields["model"].required = models.exists()
-        self.fields["consultant"].queryset = sales_consultants(scope, dealer_id)
-        self.fields["consultant"].with_dealer = dealer_id is None
         self.fields["lead"].queryset = (Lead.objects.scoped(scope).filter(stage__in=OPEN_LEAD_STAGES)
                                         .select_related("customer").order_by("-created_at"))
         self.fields["delivered_on"].initial = timezone.localdate()
         if scope.role == Role.SALES_CONSULTANT:
             self.fields["consultant"].initial = scope.user_id
+        if not self.is_bound:
+            self.prefill_from_lead()
+        # The consultant list follows the chosen dealer (reloaded with htmx when it changes; clean() checks it too).
+        dealer_id = dealer_id or self.dealer_choice()
+        self.fields["consultant"].queryset = sales_consultants(scope, dealer_id)
+        self.fields["consultant"].with_dealer = dealer_id is None
+
+    def dealer_choice(self) -> int | None:
+        """The dealer chosen in the form (posted, or given as initial), when the scope has several."""
+        if "dealer" not in self.fields:
+            return None
+        value = self.data.get(self.add_prefix("dealer")) if self.is_bound else self.initial.get("dealer")
+        value = getattr(value, "pk", value)
+        if not value or not str(value).isdigit() or len(str(value)) > 18:
+            return None
+        return self.fields["dealer"].queryset.filter(pk=value).values_list("pk", flat=True).first()
+
+    def prefill_from_lead(self) -> None:
+        """"记录成交" from a lead card: the lead's customer, interested model, dealer and consultant come preselected."""
+        lead_id = self.initial.get("lead")
+        lead = self.fields["lead"].queryset.filter(pk=lead_id).first() if str(lead_id or "").isdigit() else None
+        if lead is None:
+            self.initial.pop("lead", None)
+            return
+        self.initial.setdefault("customer", lead.customer_id)
+        if lead.interested_model_id and self.fields["model"].queryset.filter(pk=lead.interested_model_id).exists():
+            self.initial.setdefault("model", lead.interested_model_id)
+        if "dealer" in self.fields:
+            self.initial.setdefault("dealer", lead.dealer_id)
+        if lead.assigned_to_id:
+            self.initial["consultant"] = lead.assigned_to_id
 
     def clean_vin(self) -> str:
         return normalize_vin(self.cleaned_data["vin"])
@@ -181,6 +210,11 @@ class VisitForm(DealerChoiceMixin, forms.Form):
     colour = forms.CharField(label=_("colour"), max_length=32, required=False)
     owner_name = forms.CharField(label=_("owner's name"), max_length=100, required=False)
     owner_mobile = forms.CharField(label=_("owner's mobile"), max_length=32, required=False, help_text=MOBILE_HELP)
+    owner_unknown = forms.BooleanField(label=_("owner unknown"), required=False,
+                                       help_text=_("Register the vehicle without an owner (the owner is not known)."))
+    odometer_replaced = forms.BooleanField(
+        label=_("odometer replaced"), required=False,
+        help_text=_("Tick when the mileage is lower than last time because the odometer was replaced."))
 
     REGISTER_FIELDS = ("new_vin", "new_plate", "model", "colour", "owner_name", "owner_mobile")
 
@@ -210,7 +244,8 @@ class VisitForm(DealerChoiceMixin, forms.Form):
     @property
     def register_open(self) -> bool:
         """Show the registration part when it holds input or errors."""
-        return self.is_bound and any(self.data.get(name) or self.errors.get(name) for name in self.REGISTER_FIELDS)
+        return self.is_bound and any(self.data.get(name) or self.errors.get(name)
+                                     for name in (*self.REGISTER_FIELDS, "owner_unknown"))
 
     def clean_q(self) -> str:
         self.vin, self.plate = vehicle_key(self.cleaned_data["q"])

@@ -40,6 +40,11 @@ COLOUR = Column("colour", "颜色", "colour", aliases=("车身颜色", "color"))
 DELIVERED_ON = Column("delivered_on", "交车日期", "delivery date", aliases=("交付日期", "delivered on"),
                       help=gettext_lazy("Date such as 2026-03-01."))
 MILEAGE = Column("mileage_km", "里程", "mileage", aliases=("里程数", "公里数", "行驶里程"), help=gettext_lazy("Kilometres."))
+ODOMETER_REPLACED = Column("odometer_replaced", "换表", "odometer replaced", aliases=("更换里程表", "里程表更换"),
+                           help=gettext_lazy("是 / yes when the mileage is lower than before because the odometer "
+                                             "was replaced; otherwise leave empty."))
+YES = frozenset({"是", "y", "yes", "true", "1", "x", "√", "✓"})
+NO = frozenset({"", "否", "n", "no", "false", "0"})
 AMOUNT = Column("amount", "金额", "amount", aliases=("结算金额", "工单金额"), help=gettext_lazy("Yuan."))
 SALE_PRICE = Column("price", "金额", "amount", aliases=("价格", "成交价", "price"), help=gettext_lazy("Yuan."))
 CONSULTANT = Column("consultant", "销售顾问", "sales consultant", aliases=("顾问", "销售员", "consultant"),
@@ -166,6 +171,9 @@ def import_service_visit(ctx: ImportContext, row: RowReader) -> bool:
     opened_at = row.datetime("opened_at", required=True)
     closed_at = row.datetime("closed_at")
     mileage_km = row.integer("mileage_km")
+    replaced_text = row.text("odometer_replaced").strip().lower()
+    if replaced_text not in YES | NO:
+        row.error("odometer_replaced", _("Enter 是 (yes) or leave it empty."))
     amount = row.decimal("amount")
     advisor = staff(ctx, row, "advisor", Role.SERVICE_ADVISOR)
     vehicle = _vehicle(ctx, row, vin_required=False)
@@ -181,7 +189,9 @@ def import_service_visit(ctx: ImportContext, row: RowReader) -> bool:
         scope=ctx.scope, dealer_id=ctx.dealer_id, kind=kind, opened_at=opened_at, closed_at=closed_at,
         vin=vehicle.pop("vin"), plate=vehicle.pop("plate"), vehicle_data=given(vehicle),
         customer_data=customer or None, advisor=advisor, mileage_km=mileage_km, amount=amount or 0,
-        external_id=external_id,
+        external_id=external_id, odometer_replaced=replaced_text in YES,
+        # A DMS export often has no owner columns: an empty owner in a file means "not known" (said by the file).
+        owner_unknown=True,
     )
     return created
 
@@ -276,7 +286,7 @@ SERVICE_VISITS = ImportKind(
         Column("opened_at", "进厂时间", "opened at", required=True, aliases=("进厂日期", "开单时间", "opened"),
                help=gettext_lazy("Date and time such as 2026-03-01 09:30.")),
         Column("closed_at", "结算时间", "closed at", aliases=("结算日期", "完工时间", "closed")),
-        MILEAGE, AMOUNT, ADVISOR, VIN, PLATE, MODEL_CODE, NAME, MOBILE,
+        MILEAGE, ODOMETER_REPLACED, AMOUNT, ADVISOR, VIN, PLATE, MODEL_CODE, NAME, MOBILE,
     ),
     one_of=(("vin", "plate"),),
     export_only=(DEALER_CODE, UPDATED),

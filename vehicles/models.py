@@ -36,7 +36,10 @@ class VehicleModel(TenantOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.series} {self.name} {self.year}"
+        # Catalogues (ours generated, DMS feeds) often repeat the series in the model name ("凌风 1.5T 豪华版"):
+        # the series is shown once either way.
+        name = self.name if self.name.startswith(self.series) else f"{self.series} {self.name}".strip()
+        return f"{name} {self.year}"
 
 
 def vehicles_linked_to_scope(scope: Scope, field: str = "pk") -> Q:

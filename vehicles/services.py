@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.models import audit
 from crm_site.scope import Scope
-from crm_site.validators import normalize_plate, normalize_vin
+from crm_site.validators import (
+    is_future,
+    mileage_error,
+    normalize_plate,
+    normalize_vin,
+    start_of_tomorrow,
+    validate_not_future,
+)
 from customers.choices import LinkKind
 from customers.leads import lead_win
 from customers.models import Customer, Lead
@@ -73,6 +80,14 @@ def vehicle_upsert(*, scope: Scope, dealer_id: int | None, vin: str, data: dict,
     return vehicle, created
 
 
+def _check_not_future(field: str, value) -> None:
+    """A visit or a sale dated more than one day ahead (Asia/Shanghai) is a typo or a wrong clock: refuse it."""
+    try:
+        validate_not_future(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
 def _start_ownership(vehicle: Vehicle, customer: Customer, kind: str, on: date) -> None:
     """Close the current ownership if someone else held the car, and open the new owner's."""
     current = Ownership.objects.filter(vehicle=vehicle, ended_on__isnull=True).first()
@@ -102,6 +117,7 @@ def sale_record(*, scope: Scope, dealer_id: int, customer_data: dict, vehicle_da
 
     Returns the sale and whether it is new (one with this dealer's external id is updated, its row locked).
     """
+    _check_not_future("delivered_on", delivered_on)
     if customer is None:
         customer, _new = customer_upsert(scope=scope, dealer_id=dealer_id, data=customer_data,
                                          link_kind=LinkKind.SOLD, external_id=customer_data.get("external_id", ""))
@@ -129,39 +145,72 @@ def sale_record(*, scope: Scope, dealer_id: int, customer_data: dict, vehicle_da
 @transaction.atomic
 def service_visit_record(*, scope: Scope, dealer_id: int, kind: str, opened_at, vin: str = "", plate: str = "",
                          vehicle_data: dict | None = None, customer_data: dict | None = None, advisor=None,
-                         closed_at=None, mileage_km: int | None = None, amount=0,
-                         external_id: str = "") -> tuple[ServiceVisit, bool]:
+                         closed_at=None, mileage_km: int | None = None, amount=0, external_id: str = "",
+                         odometer_replaced: bool = False, owner_unknown: bool = False) -> tuple[ServiceVisit, bool]:
     """Record a repair order by VIN or plate; a walk-in whose car another dealer sold is linked to this dealer.
 
-    Returns the visit and whether it is new (the same repair order number of the dealer updates it).
+    Plausible only: opened at most a day ahead; a mileage below the vehicle's last known one needs
+    `odometer_replaced`; a vehicle registered here needs its owner or `owner_unknown`. A visit dated after today
+    never becomes the vehicle's mileage. Returns the visit and whether it is new (the same repair order number of
+    the dealer updates it).
     """
+    _check_not_future("opened_at", opened_at)
+    _check_not_future("closed_at", closed_at)
+    owner_given = bool(customer_data and (customer_data.get("mobile") or customer_data.get("name")))
     vehicle = vehicle_find(tenant_id=scope.tenant_id, vin=vin, plate=plate)
     if vehicle is None:
         if not vin:
             raise ValidationError({"plate": [_("No vehicle with this plate: enter its VIN to register it.")]})
+        if not owner_given and not owner_unknown:
+            raise ValidationError({"customer_data": [OWNER_REQUIRED]})
         vehicle, _new = vehicle_upsert(scope=scope, dealer_id=dealer_id, vin=vin,
                                        data={**(vehicle_data or {}), "plate": plate or (vehicle_data or {}).get("plate")},
                                        link_kind=LinkKind.SERVICED)
     else:
         vehicle_link_dealer(vehicle=vehicle, dealer_id=dealer_id, kind=LinkKind.SERVICED)
     customer = vehicle.owner
-    if customer_data and (customer_data.get("mobile") or customer_data.get("name")):
+    if owner_given:
         customer, _new = customer_upsert(scope=scope, dealer_id=dealer_id, data=customer_data,
                                          link_kind=LinkKind.SERVICED)
         if vehicle.owner_id is None:
-            _start_ownership(vehicle, customer, choices.OwnershipKind.TRANSFER, timezone.localdate())
+            # The first owner recorded for a car nobody owned on record: a registration, not a transfer (二手车).
+            _start_ownership(vehicle, customer, choices.OwnershipKind.REGISTERED, timezone.localdate())
     elif customer is not None:
         customer_link_dealer(customer=customer, dealer_id=dealer_id, kind=LinkKind.SERVICED)
     visit = _existing(ServiceVisit, dealer_id, external_id) or ServiceVisit(
         tenant_id=scope.tenant_id, dealer_id=dealer_id, external_id=external_id)
     created = visit.pk is None
+    problem = mileage_error(mileage_km=mileage_km, last_km=last_known_km(vehicle, opened_at, visit.pk),
+                            odometer_replaced=odometer_replaced)
+    if problem:
+        raise ValidationError({"mileage_km": [problem]})
     visit.vehicle, visit.customer, visit.advisor, visit.kind = vehicle, customer, advisor, kind
     visit.opened_at, visit.closed_at, visit.mileage_km, visit.amount = opened_at, closed_at, mileage_km, amount or 0
     visit.full_clean(exclude=["tenant", "dealer", "vehicle", "customer", "advisor"])
     visit.save()
-    if mileage_km and (vehicle.mileage_km or 0) < mileage_km:
+    # A visit dated after today never sets the mileage; a new odometer restarts the count (when this is the latest
+    # reading); otherwise the last known mileage only grows.
+    if mileage_km is not None and not is_future(opened_at) and (
+            (vehicle.mileage_km or 0) < mileage_km or (odometer_replaced and not ServiceVisit.objects.filter(
+                vehicle=vehicle, opened_at__gt=opened_at, opened_at__lt=start_of_tomorrow(),
+                mileage_km__isnull=False).exists())):
         Vehicle.objects.filter(pk=vehicle.pk).update(mileage_km=mileage_km)
     return visit, created
+
+
+OWNER_REQUIRED = _("Give the owner's name or mobile to register this vehicle, or say that the owner is unknown.")
+
+
+def last_known_km(vehicle: Vehicle, opened_at, exclude_pk: int | None = None) -> int | None:
+    """The mileage a reading at `opened_at` is checked against: the latest earlier visit's reading (so history may
+    be filed in any order, and a replaced odometer counts from its new reading), else the vehicle's own."""
+    earlier = ServiceVisit.objects.filter(vehicle=vehicle, mileage_km__isnull=False)
+    if exclude_pk is not None:
+        earlier = earlier.exclude(pk=exclude_pk)
+    if not earlier.exists():
+        return vehicle.mileage_km
+    return earlier.filter(opened_at__lt=opened_at).order_by("-opened_at", "-id").values_list(
+        "mileage_km", flat=True).first()
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import catalogue_views, views
 
 url_prefix = "vehicles/"
 app_name = "vehicles"
@@ -13,4 +13,7 @@ urlpatterns = [
     path("visits/new/", views.VisitCreate.as_view(), name="visit-create"),
     path("lookup/", views.VehicleLookup.as_view(), name="lookup"),
     path("<id:pk>/", views.VehicleDetail.as_view(), name="detail"),
+    path("models/", catalogue_views.CatalogueList.as_view(), name="catalogue-list"),
+    path("models/new/", catalogue_views.CatalogueCreate.as_view(), name="catalogue-create"),
+    path("models/<id:pk>/", catalogue_views.CatalogueUpdate.as_view(), name="catalogue-update"),
 ]

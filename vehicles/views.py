@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from crm_site.web import ScopedListView, ScopeRequiredMixin
 from customers import privacy
 from customers.forms import add_service_errors
 from customers.models import Customer
+from customers.views.customers import is_htmx
 
 from . import selectors, services
 from .access import SALE_RECORD, VEHICLE_EDIT, VISIT_RECORD
@@ -56,11 +58,15 @@ class SaleCreate(ScopeRequiredMixin, View):
     read_permission = write_permission = SALE_RECORD
 
     def get(self, request):
-        initial = {key: request.GET[key] for key in ("name", "mobile", "vin") if request.GET.get(key)}
+        initial = {key: request.GET[key] for key in ("name", "mobile", "vin", "dealer") if request.GET.get(key)}
         lead_id = request.GET.get("lead", "")
         if lead_id.isdigit() and len(lead_id) < 19:
-            initial["lead"] = lead_id
-        return self.render(request, SaleForm(initial=initial, scope=self.scope))
+            initial["lead"] = lead_id  # the form preselects the lead's customer, model, dealer and consultant
+        form = SaleForm(initial=initial, scope=self.scope)
+        if is_htmx(request) and "dealer" in request.GET and "dealer" in form.fields:
+            # The dealer changed: only the consultant list is sent back, in place of the old one.
+            return HttpResponse(str(form["consultant"]))
+        return self.render(request, form)
 
     def post(self, request):
         form = SaleForm(request.POST, scope=self.scope)
@@ -83,6 +89,11 @@ class SaleCreate(ScopeRequiredMixin, View):
         return self.render(request, form)
 
     def render(self, request, form):
+        if "dealer" in form.fields:
+            form.fields["dealer"].widget.attrs.update({
+                "hx-get": reverse("vehicles:sale-create"), "hx-trigger": "change", "hx-include": "this",
+                "hx-target": "#id_consultant", "hx-swap": "outerHTML",
+            })
         return render(request, "vehicles/sale_form.html", {"form": form, "picked": form.picked()})
 
 
@@ -164,11 +175,13 @@ class VisitCreate(ScopeRequiredMixin, View):
                 vehicle_data={"plate": data["new_plate"] or form.plate, "model": data["model"],
                               "colour": data["colour"]},
                 customer_data=customer_data, advisor=data["advisor"], mileage_km=data["mileage_km"],
-                amount=data["amount"],
+                amount=data["amount"], odometer_replaced=data["odometer_replaced"],
+                owner_unknown=data["owner_unknown"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc, {"vin": "new_vin" if not form.vin else "q", "plate": "q",
-                                           "name": "owner_name", "mobile": "owner_mobile"})
+                                           "name": "owner_name", "mobile": "owner_mobile",
+                                           "customer_data": "owner_name"})
             return None
         return visit
 

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from crm_site.validators import normalize_plate, normalize_vin
+from crm_site.validators import normalize_plate, normalize_vin, validate_not_future
 
 from .choices import VisitKind
 
 KINDS = frozenset(VisitKind.values)
 MAX_MILEAGE = 2_000_000
+_FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 MAX_AMOUNT = Decimal(10) ** 10  # DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -48,6 +49,8 @@ class VisitRow:
     new_vehicle: dict
     customer_id: int | None = None
     advisor_code: str = ""
+    odometer_replaced: bool = False
+    owner_unknown: bool = False
 
 
 def _digits(value) -> bool:
@@ -107,6 +110,25 @@ def _datetime(value, field: str, required: bool) -> datetime | None:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
+def _flag(value, field: str) -> bool:
+    """A yes/no of the item (absent is no)."""
+    if value in (None, ""):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, str)) and str(value).strip().lower() in _FLAGS:
+        return _FLAGS[str(value).strip().lower()]
+    raise ItemError({field: [_("Must be a valid boolean.")]})
+
+
+def _not_future(value: datetime | None, field: str) -> datetime | None:
+    try:
+        validate_not_future(value)
+    except DjangoValidationError as exc:
+        raise ItemError({field: exc.messages}) from exc
+    return value
+
+
 def _mileage(value) -> int | None:
     if value in (None, ""):
         return None
@@ -158,11 +180,13 @@ def parse_item(index: int, item, default_dealer_id: int | None) -> VisitRow:
         advisor_id=_id(item.get("advisor"), "advisor"),
         advisor_code=_text(item.get("advisor_code"), "advisor_code", 100),
         kind=kind,
-        opened_at=_datetime(item.get("opened_at"), "opened_at", required=True),
-        closed_at=_datetime(item.get("closed_at"), "closed_at", required=False),
+        opened_at=_not_future(_datetime(item.get("opened_at"), "opened_at", required=True), "opened_at"),
+        closed_at=_not_future(_datetime(item.get("closed_at"), "closed_at", required=False), "closed_at"),
         mileage_km=_mileage(item.get("mileage_km")),
         amount=_amount(item.get("amount")),
         external_id=_text(item.get("external_id"), "external_id", 64),
+        odometer_replaced=_flag(item.get("odometer_replaced"), "odometer_replaced"),
+        owner_unknown=_flag(item.get("owner_unknown"), "owner_unknown"),
         new_vehicle={
             "plate": _normalized(normalize_plate, vehicle_data.get("plate"), "plate"),
             "model": _id(vehicle_data.get("model"), "model"),

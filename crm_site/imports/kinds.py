@@ -23,6 +23,8 @@ from crm_site.access import Permission
 from crm_site.registry import registry
 from crm_site.scope import Scope
 
+from .messages import entry, render
+
 if TYPE_CHECKING:
     from .values import RowReader
 
@@ -54,6 +56,20 @@ def normalize_header(value) -> str:
     text = unicodedata.normalize("NFKC", str(value or "")).lower()
     text = re.sub(r"\(.*?\)|\[.*?\]", "", text)
     return re.sub(r"[\s_\-*:.]", "", text)
+
+
+# The columns an error report adds around the uploaded ones: a corrected report imports back as it is.
+REPORT_ROW = Column("report_row", "行号", "Row", aliases=("行", "row number"))
+REPORT_ERRORS = Column("report_errors", "错误", "Errors", aliases=("错误原因", "problem", "问题"))
+REPORT_COLUMNS = (REPORT_ROW, REPORT_ERRORS)
+
+
+class HeaderError(ValidationError):
+    """The file's header does not fit the kind; `entries` keeps the messages untranslated for the job."""
+
+    def __init__(self, entries: list[dict]):
+        super().__init__([render(e) for e in entries])
+        self.entries = entries
 
 
 @dataclass
@@ -142,9 +158,12 @@ class ImportKind:
         return self.field_columns.get(field_name, field_name)
 
     def match_headers(self, header: list) -> dict[int, str]:
-        """Map the file's header cells to column keys; raise ValidationError on unknown, repeated or missing ones."""
+        """Map the file's header cells to column keys; raise HeaderError on unknown, repeated or missing ones.
+
+        Export-only columns and an error report's row-number and error columns are accepted and ignored.
+        """
         known = {name: column.key for column in self.columns for name in column.names()}
-        ignored = {name for column in self.export_only for name in column.names()}
+        ignored = {name for column in (*self.export_only, *REPORT_COLUMNS) for name in column.names()}
         mapping: dict[int, str] = {}
         unknown, repeated = [], []
         for index, cell in enumerate(header):
@@ -160,22 +179,30 @@ class ImportKind:
                 mapping[index] = key
         errors = []
         if unknown:
-            errors.append(ngettext("Unknown column: %(names)s.", "Unknown columns: %(names)s.", len(unknown))
-                          % {"names": ", ".join(unknown)})
+            errors.append(entry("Unknown column: %(names)s.", {"names": ", ".join(unknown)},
+                                plural="Unknown columns: %(names)s.", number=len(unknown)))
         if repeated:
-            errors.append(gettext("Column given twice: %(names)s.") % {"names": ", ".join(repeated)})
+            errors.append(entry("Column given twice: %(names)s.", {"names": ", ".join(repeated)}))
         present = set(mapping.values())
         missing = [c.label() for c in self.columns if c.required and c.key not in present]
         if missing:
-            errors.append(ngettext("Missing column: %(names)s.", "Missing columns: %(names)s.", len(missing))
-                          % {"names": ", ".join(missing)})
+            errors.append(entry("Missing column: %(names)s.", {"names": ", ".join(missing)},
+                                plural="Missing columns: %(names)s.", number=len(missing)))
         for group in self.one_of:
             if not present & set(group):
                 names = " / ".join(self.column(key).label() for key in group)
-                errors.append(gettext("The file needs at least one of these columns: %(names)s.") % {"names": names})
+                errors.append(entry("The file needs at least one of these columns: %(names)s.", {"names": names}))
         if errors:
-            raise ValidationError(errors)
+            raise HeaderError(errors)
         return mapping
+
+
+def _catalogue() -> None:
+    """The header messages, for makemessages: they are stored untranslated and translated when shown."""
+    ngettext("Unknown column: %(names)s.", "Unknown columns: %(names)s.", 1)
+    ngettext("Missing column: %(names)s.", "Missing columns: %(names)s.", 1)
+    gettext("Column given twice: %(names)s.")
+    gettext("The file needs at least one of these columns: %(names)s.")
 
 
 def get_kind(key: str) -> ImportKind | None:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.models import ScopedManager, dealer_scope_q
 from crm_site.scope import Scope
 
+from .messages import render_all
+
 
 class ImportJob(models.Model):
     """A CSV or XLSX file a dealer uploaded, imported in chunks in the background with a progress count."""
@@ -36,6 +38,8 @@ class ImportJob(models.Model):
     failed_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=255, blank=True)
+    # The message untranslated (messages.entry dicts), translated when shown; `message` keeps it in English.
+    message_entries = models.JSONField(default=list, blank=True)
 
     objects = ScopedManager()
 
@@ -43,6 +47,11 @@ class ImportJob(models.Model):
         # The table the core created before the engine became an app of its own; kept, so no data moves.
         db_table = "crm_site_importjob"
         ordering = ["-created_at", "-id"]
+
+    @property
+    def message_text(self) -> str:
+        """The job's message in the reader's language (jobs stored before message_entries keep their text)."""
+        return render_all(self.message_entries) if self.message_entries else self.message
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:

@@ -14,13 +14,19 @@ from pathlib import PurePath
 import openpyxl
 from django.utils.translation import gettext as _
 
+from .messages import entry, render
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 MAX_COLUMNS = 200
 
 
 class ParseError(Exception):
-    """The file cannot be read as a table; the message is meant for the user."""
+    """The file cannot be read as a table; the message is meant for the user (`entry` keeps it untranslated)."""
+
+    def __init__(self, message, params: dict | None = None):
+        self.entry = entry(message, params)
+        super().__init__(render(self.entry))
 
 
 @dataclass
@@ -82,8 +88,8 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list]]:
         for number, record in enumerate(reader, start=1):  # noqa: B007  (number is reported on error)
             yield number, [cell_value(cell) for cell in record[:MAX_COLUMNS]]
     except csv.Error as exc:
-        raise ParseError(_("Row %(row)d of the CSV file cannot be read (%(error)s).")
-                         % {"row": number + 1, "error": exc}) from None
+        raise ParseError(_("Row %(row)d of the CSV file cannot be read (%(error)s)."),
+                         {"row": number + 1, "error": exc}) from None
 
 
 def _open_workbook(content: bytes):

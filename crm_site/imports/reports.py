@@ -11,7 +11,8 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from .kinds import ImportKind, get_kind
+from .kinds import REPORT_ERRORS, REPORT_ROW, ImportKind, get_kind
+from .messages import render_all
 from .models import ImportJob
 from .parsing import ParseError, read_table
 from .spreadsheets import sheet_response, xlsx_response
@@ -35,13 +36,13 @@ def _label(kind: ImportKind | None, key: str) -> str:
 
 
 def describe(kind: ImportKind | None, errors: dict) -> str:
-    """A row's problems as one line: "手机: Enter an 11-digit mainland China mobile number."."""
+    """A row's problems as one line in the reader's language: "手机: 请输入 11 位中国大陆手机号码。"."""
     parts = []
     for key, messages in errors.items():
         label = _label(kind, key)
-        text = " ".join(messages)
+        text = render_all(messages)
         parts.append(f"{label}: {text}" if label else text)
-    return "; ".join(parts)
+    return "; ".join(parts) or _("This row was not imported.")
 
 
 def first_errors() -> RawSQL:
@@ -54,21 +55,36 @@ def error_lines(job: ImportJob) -> list[dict]:
     """The first failed rows (annotated by first_errors) with their messages per column, for the job page."""
     kind = get_kind(job.kind)
     return [
-        {"row": entry["row"], "messages": [(_label(kind, key), " ".join(msgs)) for key, msgs in entry["errors"].items()]}
+        {"row": entry["row"],
+         "messages": [(_label(kind, key), render_all(msgs)) for key, msgs in entry["errors"].items()]}
         for entry in job.first_errors or []
     ]
 
 
+def report_header(header: list) -> list:
+    """The uploaded header between the report's own columns, which an import of the report ignores."""
+    return [REPORT_ROW.label(), *header, REPORT_ERRORS.label()]
+
+
 def _report_lines(job: ImportJob) -> Iterator[list]:
-    """The header, then each failed row as uploaded (padded to the header), with its number and its errors."""
-    failed = {entry["row"]: entry["errors"] for entry in job.errors}
+    """The header, then each failed row as uploaded (padded to the header), with its number and its errors.
+
+    Every failed row of the job is a line, even one the file no longer yields (its cells are then blank), so the
+    report always has exactly job.failed_rows lines.
+    """
+    failed: dict[int, list] = {}
+    for entry in job.errors:
+        failed.setdefault(entry["row"], []).append(entry["errors"])
     kind = get_kind(job.kind)
     with read_table(bytes(job.content), job.file_name) as table:
         width = len(table.header)
-        yield [_("Row"), *table.header, _("Errors")]
+        yield report_header(table.header)
         for number, cells in table.rows:
-            if number in failed:
-                yield [number, *(cells + [""] * width)[:width], describe(kind, failed[number])]
+            for errors in failed.pop(number, []):
+                yield [number, *(cells + [""] * width)[:width], describe(kind, errors)]
+        for number, entries in sorted(failed.items()):
+            for errors in entries:
+                yield [number, *[""] * width, describe(kind, errors)]
 
 
 def error_report(job: ImportJob) -> tuple[list, Iterator[list]]:
@@ -78,7 +94,7 @@ def error_report(job: ImportJob) -> tuple[list, Iterator[list]]:
         return next(lines), lines
     except ParseError:
         # The file itself could not be read; the job message says why, and there are no row errors.
-        return [_("Row"), _("Errors")], iter([])
+        return report_header([]), iter([])
 
 
 def kind_doc(kind: ImportKind) -> dict:

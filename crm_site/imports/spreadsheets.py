@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
@@ -16,12 +17,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number ("-5", "+86", "-1,280.50", "3.5e2", "-12%") is read as that number, never run: left as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 CSV_LINES_PER_CHUNK = 500
 
 
 def escape_formula(value):
-    """Prefix text that a spreadsheet would execute with a single quote, so it is shown as typed."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Prefix text that a spreadsheet would execute with a single quote, so it is shown as typed; numbers stay."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

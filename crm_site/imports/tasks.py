@@ -11,17 +11,17 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from celery import shared_task
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm_site.scope import Scope
 from crm_site.tasks import ScopedTask
 
-from .kinds import ImportContext, ImportKind, get_kind
+from .kinds import HeaderError, ImportContext, ImportKind, get_kind
+from .messages import entry, from_validation_error, render_all
 from .models import ImportJob
 from .parsing import ParseError, read_table
 from .values import RowReader
@@ -47,13 +47,22 @@ def batched(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def row_errors(kind: ImportKind, exc: Exception) -> dict[str, list[str]]:
-    """Field → messages of a failed row, keyed by import column."""
+CONFLICT = gettext_noop("This row conflicts with existing data and was not imported.")
+NOT_IMPORTED = gettext_noop("This row was not imported.")
+
+
+def row_errors(kind: ImportKind, exc: Exception | object) -> dict[str, list[dict]]:
+    """Field → stored messages (untranslated, with parameters) of a failed row, keyed by import column.
+
+    Never empty: a row that is not imported always says why, even when its handler gave no message.
+    """
     if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return {kind.column_for(key): messages for key, messages in exc.message_dict.items()}
-        return {NON_FIELD_ERRORS: exc.messages}
-    return {NON_FIELD_ERRORS: [_("This row conflicts with existing data and was not imported.")]}
+        errors = {kind.column_for(key): messages for key, messages in from_validation_error(exc).items() if messages}
+    elif isinstance(exc, DatabaseError):
+        errors = {NON_FIELD_ERRORS: [entry(CONFLICT)]}
+    else:
+        errors = {}
+    return errors or {NON_FIELD_ERRORS: [entry(NOT_IMPORTED)]}
 
 
 def row_values(mapping: dict[int, str], cells: list) -> dict:
@@ -93,13 +102,20 @@ def _handle(kind: ImportKind, ctx: ImportContext, chunk: list, mapping: dict[int
 
 def _import_chunk(job_id: int, start: int, chunk: list, mapping: dict[int, str], kind: ImportKind,
                   ctx: ImportContext) -> bool:
-    """Import one chunk and move the job's counters on, in one transaction; False if another run got there first."""
+    """Import one chunk and move the job's counters on, in one transaction; False if another run got there first.
+
+    Only True (created) and False (updated) count as imported: any other outcome, or a missing one, is a failed row
+    with its reason, so processed = created + updated + failed and every failed row is in the report.
+    """
     with transaction.atomic():
-        outcomes = _handle(kind, ctx, chunk, mapping)
+        outcomes = list(_handle(kind, ctx, chunk, mapping))
+        if len(outcomes) != len(chunk):
+            logger.error("import kind %s gave %d outcomes for %d rows", kind.key, len(outcomes), len(chunk))
+            outcomes = (outcomes + [None] * len(chunk))[:len(chunk)]
         errors = [{"row": number, "errors": row_errors(kind, outcome)}
-                  for (number, _cells), outcome in zip(chunk, outcomes, strict=True) if isinstance(outcome, Exception)]
+                  for (number, _cells), outcome in zip(chunk, outcomes, strict=True) if outcome not in (True, False)]
         created = sum(1 for outcome in outcomes if outcome is True)
-        updated = len(chunk) - created - len(errors)
+        updated = sum(1 for outcome in outcomes if outcome is False)
         # Conditional on where this run started, so two runs of one job never count a chunk twice.
         moved = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, processed_rows=start).update(
             processed_rows=start + len(chunk), created_rows=F("created_rows") + created,
@@ -122,18 +138,34 @@ def _run(job: ImportJob, kind: ImportKind, scope: Scope) -> bool:
             if not _import_chunk(job.pk, start, chunk, mapping, kind, ctx):
                 return False
             start += len(chunk)
-    summary = _("%(created)d created, %(updated)d updated, %(failed)d failed.")
     job.refresh_from_db(fields=["created_rows", "updated_rows", "failed_rows"])
+    summary = entry(SUMMARY, {"created": job.created_rows, "updated": job.updated_rows, "failed": job.failed_rows})
     return bool(ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, processed_rows=start).update(
         status=ImportJob.Status.DONE, total_rows=start, updated_at=timezone.now(),
-        message=summary % {"created": job.created_rows, "updated": job.updated_rows, "failed": job.failed_rows},
+        message=render_all([summary])[:255], message_entries=[summary],
     ))
 
 
-def _fail(job_id: int, message: str) -> None:
-    """Mark a job failed with a message for the uploader (a finished job keeps its result)."""
-    ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
-        status=ImportJob.Status.FAILED, message=message[:255], updated_at=timezone.now())
+SUMMARY = gettext_noop("%(created)d created, %(updated)d updated, %(failed)d failed.")
+REFUSED = gettext_noop("You may not import this kind of data for this dealer.")
+STOPPED = gettext_noop("The import stopped on an unexpected error; the rows counted so far were imported.")
+
+
+def fail_job(job_id: int, entries: list[dict], *, only_queued: bool = False) -> None:
+    """Mark a job failed with its messages, stored untranslated (a finished job keeps its result)."""
+    jobs = ImportJob.objects.filter(pk=job_id)
+    jobs = jobs.filter(status=ImportJob.Status.QUEUED) if only_queued else jobs.exclude(status=ImportJob.Status.DONE)
+    with translation.override("en"):
+        text = render_all(entries)
+    jobs.update(status=ImportJob.Status.FAILED, message=text[:255], message_entries=entries, updated_at=timezone.now())
+
+
+def _failure_entries(exc: Exception) -> list[dict]:
+    if isinstance(exc, HeaderError):
+        return exc.entries
+    if isinstance(exc, ParseError):
+        return [exc.entry]
+    return [message for messages in from_validation_error(exc).values() for message in messages]
 
 
 @shared_task(base=ScopedTask)
@@ -146,17 +178,19 @@ def import_run(job_id: int, *, scope: Scope, language: str = "") -> str:
         return "skipped"
     job = jobs.get(pk=job_id)
     kind = get_kind(job.kind)
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # Rows are read and refused in English, the language of the msgids: the job stores its messages untranslated
+    # and the pages translate them for whoever reads them (`language` is the uploader's, kept for old queued tasks).
+    with translation.override("en"):
         if kind is None or not kind.may_import(scope) or not scope.sees_dealer(job.dealer_id):
-            _fail(job_id, _("You may not import this kind of data for this dealer."))
+            fail_job(job_id, [entry(REFUSED)])
             return "refused"
         try:
             finished = _run(job, kind, scope)
         except (ParseError, ValidationError) as exc:
-            _fail(job_id, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            fail_job(job_id, _failure_entries(exc))
             return "failed"
         except Exception:
             logger.exception("import job %s stopped", job_id)
-            _fail(job_id, _("The import stopped on an unexpected error; the rows counted so far were imported."))
+            fail_job(job_id, [entry(STOPPED)])
             return "failed"
     return "done" if finished else "superseded"

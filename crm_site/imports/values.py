@@ -67,11 +67,15 @@ class RowReader:
 
     def __init__(self, values: dict):
         self.values = values
-        self.errors: dict[str, list[str]] = {}
+        self.errors: dict[str, list[ValidationError]] = {}
 
-    def error(self, key: str, message) -> None:
-        """Record a problem with one column."""
-        self.errors.setdefault(key, []).append(str(message))
+    def error(self, key: str, message, params: dict | None = None) -> None:
+        """Record a problem with one column; the message keeps its parameters, so the job stores it untranslated."""
+        if isinstance(message, ValidationError):
+            self.errors.setdefault(key, []).extend(getattr(message, "error_list", None)
+                                                   or [ValidationError(text) for text in message.messages])
+        else:
+            self.errors.setdefault(key, []).append(ValidationError(message, params=params))
 
     def check(self) -> None:
         """Raise a ValidationError with every recorded problem, if any."""
@@ -155,7 +159,7 @@ class RowReader:
             return default
         found = choices.get(normalize_header(value))
         if found is None:
-            self.error(key, _("Unknown value “%(value)s”.") % {"value": value})
+            self.error(key, _("Unknown value “%(value)s”."), {"value": value})
             return default
         return found
 
@@ -167,6 +171,5 @@ class RowReader:
         try:
             return normaliser(value)
         except ValidationError as exc:
-            for message in exc.messages:
-                self.error(key, message)
+            self.error(key, exc)  # with its parameters ("this one has %(length)d")
             return ""

@@ -14,8 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_noop
 from django.views import View, generic
 
 from crm_site.models import audit
@@ -26,9 +25,12 @@ from . import reports
 from .exports import export_header, export_rows
 from .forms import ExportFilterForm, ExportForm, ImportForm, too_large_message
 from .kinds import ImportKind, export_kinds, export_permissions, get_kind, import_kinds, import_permissions
+from .messages import entry
 from .models import ImportJob
 from .spreadsheets import sheet_response
-from .tasks import import_run
+from .tasks import fail_job, import_run
+
+NOT_QUEUED = gettext_noop("The import could not be queued; upload the file again later.")
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +43,7 @@ def queue_import(job_id: int, scope: Scope, language: str) -> None:
         import_run.delay(job_id, scope=scope, language=language)
     except Exception:  # kombu raises several connection errors; any of them means the job will not run
         logger.exception("could not queue import job %s", job_id)
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-            status=ImportJob.Status.FAILED, message=_("The import could not be queued; upload the file again later."))
+        fail_job(job_id, [entry(NOT_QUEUED)], only_queued=True)
 
 
 def kind_label(key: str) -> str:

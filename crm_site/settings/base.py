@@ -66,8 +66,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After locale and authentication: its 400 page is in the user's language, with the menu.
+    "crm_site.middleware.QueryStringLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# A refused CSRF check shows a page in the user's language that offers to send the typed form again (JSON under /api/).
+CSRF_FAILURE_VIEW = "crm_site.api.errors.csrf_failure"
 
 ROOT_URLCONF = "crm_site.urls"
 WSGI_APPLICATION = "crm_site.wsgi.application"
@@ -128,6 +132,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language, the one the pages write by hand: 2026-12-01 and 2026-12-01 09:30 (crm_site/formats).
+FORMAT_MODULE_PATH = ["crm_site.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -193,6 +199,7 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", "10000000"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
 # How long a user's API token lives.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+DEMO_VEHICLES = int(os.environ.get("DEMO_VEHICLES", "5000"))  # vehicles seed_demo generates on first start
 # Key for personal data encrypted at rest (Fernet, urlsafe base64 of 32 bytes); derived from SECRET_KEY when unset.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 

@@ -14,11 +14,17 @@ from crm_site.api.fields import (
     resolve_dealer_id,
 )
 from crm_site.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from crm_site.validators import mask_mobile, normalize_mobile, normalize_resident_id
+from crm_site.validators import (
+    NOTES_MAX_LENGTH,
+    mask_mobile,
+    normalize_mobile,
+    normalize_resident_id,
+    validate_birth_date,
+)
 from dealers.models import User
 
 from .. import choices
-from ..models import ConsentRecord, Customer, Lead
+from ..models import NOTES_HELP, ConsentRecord, Customer, Lead
 from ..privacy import mask_name, shown_mobile
 from ..services import CUSTOMER_FIELDS
 
@@ -91,7 +97,7 @@ class InlineCustomerSerializer(serializers.Serializer):
     id_number = NormalizedCharField(normalize_resident_id, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=choices.CustomerKind.choices, required=False)
     gender = serializers.ChoiceField(choices=choices.Gender.choices, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date = serializers.DateField(required=False, allow_null=True, validators=[validate_birth_date])
     province = serializers.CharField(required=False, allow_blank=True, max_length=32)
     city = serializers.CharField(required=False, allow_blank=True, max_length=64)
     address = serializers.CharField(required=False, allow_blank=True, max_length=255)
@@ -100,7 +106,7 @@ class InlineCustomerSerializer(serializers.Serializer):
     education = serializers.ChoiceField(choices=choices.Education.choices, required=False, allow_blank=True)
     company_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     fleet_size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2_000_000_000)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX_LENGTH, help_text=NOTES_HELP)
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
     def validate(self, attrs):
@@ -220,7 +226,8 @@ class LeadSerializer(ScopedModelSerializer):
 class LeadMoveSerializer(serializers.Serializer):
     """A move of a lead to another stage of the funnel."""
 
-    stage = serializers.ChoiceField(choices=choices.LeadStage.choices)
+    stage = serializers.ChoiceField(choices=choices.LeadStage.choices,
+                                    help_text=_("Not won: a lead is won by recording its sale."))
     lost_reason = serializers.ChoiceField(choices=choices.LostReason.choices, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm_site.api.serializers import ScopedModelSerializer
+from crm_site.validators import normalize_mobile
 
 from ..choices import DEALER_ROLES, TENANT_WIDE_ROLES, ApiScope, Role
 from ..models import ApiClient, Dealer, Region, User
@@ -37,7 +38,7 @@ class UserSerializer(ScopedModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "full_name", "staff_code", "email", "role", "region", "dealer",
+            "id", "username", "full_name", "staff_code", "mobile", "email", "role", "region", "dealer",
             "is_active", "password", "last_login", "date_joined", "updated_at",
         ]
         read_only_fields = ["is_active", "last_login", "date_joined", "updated_at"]
@@ -45,6 +46,15 @@ class UserSerializer(ScopedModelSerializer):
         # DRF's own unique-together check would fill the dealer in as None; the model's constraints are checked in
         # full by ScopedModelSerializer instead, with the dealer the scope sets.
         validators = []
+
+    def validate_mobile(self, value: str) -> str:
+        """Stored in E.164 form ("+8613812345678"), whichever way it was typed."""
+        if not (value or "").strip():
+            return ""
+        try:
+            return normalize_mobile(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
     def validate_role(self, value: str) -> str:
         """A dealer manager may only give the roles of a dealer's staff."""

@@ -56,7 +56,7 @@ def test_advisor_records_a_visit_for_a_walk_in_and_sees_it_on_the_timeline(page,
     page.wait_for_url(f"**/customers/{owner.pk}/**")
 
     timeline = page.locator("#timeline .tl-service_visit")
-    assert timeline.count() == 1 and "5230 km" in timeline.inner_text()
+    assert timeline.count() == 1 and "5,230 km" in timeline.inner_text()
     assert "欧阳娜娜" in page.locator("h1").inner_text()
     visit = ServiceVisit.objects.get()
     assert visit.dealer == a1 and visit.customer == owner

@@ -50,6 +50,8 @@ DOORS = {
                               Probe("post", "/api/v1/leads/{lead}/assign/", {})),
     "vehicles.sale_record": (Probe("get", "/vehicles/sales/new/"), Probe("post", "/api/v1/sales/", {})),
     "vehicles.visit_record": (Probe("get", "/vehicles/visits/new/"), Probe("post", "/api/v1/service-visits/", {})),
+    "vehicles.catalogue_edit": (Probe("get", "/vehicles/models/new/"),
+                                Probe("post", "/api/v1/vehicle-models/", {})),
     "vehicles.edit": (Probe("post", "/vehicles/{vehicle}/", {"on": "nonsense"}),
                       Probe("patch", "/api/v1/vehicles/{vehicle}/", {"mileage_km": "nonsense"})),
     "dealers.org_edit": (Probe("get", "/org/regions/new/"), Probe("post", "/api/v1/regions/", {})),
@@ -60,7 +62,6 @@ DOORS = {
 ONE_DOOR = {
     "customers.delete": "API only (DELETE); HQ deletes a customer nobody refers to",
     "vehicles.delete": "API only (DELETE)",
-    "vehicles.catalogue_edit": "API only until the catalogue pages exist",
     "vehicles.related_record": "API only",
     "customers.mobile_full": "a read: how numbers are shown, tested in the privacy tests",
     "customers.export": "the export pages (tests/imports)",

@@ -139,3 +139,14 @@ def test_customer_mobile_on_a_lead_is_masked_for_hq(api, a1):
     row = api("oem_analyst").get(f"/api/v1/leads/{lead.pk}/").json()
     assert row["customer_mobile"] == "138****5678" and row["customer_name"] == lead.customer.name
     assert api("sales_consultant").get(f"/api/v1/leads/{lead.pk}/").json()["customer_mobile"] == "+8613812345678"
+
+
+def test_moving_a_lead_to_won_answers_a_field_error_saying_to_record_the_sale(api):
+    lead = new_lead(api)
+    move(api, lead["id"], stage="contacted")
+    move(api, lead["id"], stage="negotiation")
+    response = api("sales_consultant").post(f"/api/v1/leads/{lead['id']}/move/", {"stage": "won"}, format="json",
+                                            headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "record the sale" in response.json()["stage"][0]
+    assert Lead.objects.get(pk=lead["id"]).stage == "negotiation"

@@ -429,3 +429,14 @@ def test_a_hotline_lead_for_a_known_customer_links_them_to_the_store(world):
     assert lead.customer == customer and lead.dealer == world.dealers["A2"]
     content = browser(world, "oem_admin").get("/customers/leads/", {"dealer": world.dealers["A2"].pk}).content.decode()
     assert "老车主" in content
+
+
+def test_the_board_offers_no_won_button_only_the_record_the_sale_link(world):
+    lead = LeadFactory(dealer=world.dealers["A1"], stage="negotiation")
+    content = browser(world, "sales_consultant").get("/customers/leads/").content.decode()
+    assert 'name="stage" value="won"' not in content
+    assert f"/vehicles/sales/new/?lead={lead.pk}" in content
+    response = htmx(browser(world, "sales_consultant"), "post", f"/customers/leads/{lead.pk}/move/", {"stage": "won"})
+    assert 'class="errors banner"' in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == "negotiation"

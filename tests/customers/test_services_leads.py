@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm_site.models import Notification
 from crm_site.scope import Scope
@@ -99,3 +99,24 @@ def test_uncontacted_leads_are_flagged_once_and_the_manager_alerted(world, consu
     note = Notification.objects.get(user=world.principals["dealer_manager"].user)
     assert "2" in note.text
     assert leads_flag_uncontacted_all_tenants.delay().get() == 2
+
+
+def test_a_lead_is_won_only_by_its_sale_never_moved_there(world, consultants):
+    scope = world.principals["sales_consultant"].scope
+    lead = new_lead(world, 1)
+    lead_move(scope=scope, lead=lead, stage=LeadStage.CONTACTED)
+    lead_move(scope=scope, lead=lead, stage=LeadStage.NEGOTIATION)
+    with pytest.raises(ValidationError) as error:
+        lead_move(scope=scope, lead=lead, stage=LeadStage.WON)
+    with translation.override("en"):
+        assert "record the sale" in str(error.value.error_dict["stage"][0].message)
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.NEGOTIATION
+
+
+def test_a_move_note_longer_than_its_field_is_refused_not_cut(world, consultants):
+    lead = new_lead(world, 1)
+    with pytest.raises(ValidationError) as error:
+        lead_move(scope=world.principals["sales_consultant"].scope, lead=lead, stage=LeadStage.CONTACTED,
+                  note="记" * 256)
+    assert "note" in error.value.message_dict

@@ -53,6 +53,17 @@ def upload(django_capture_on_commit_callbacks):
     return _upload
 
 
+def stored_errors(job) -> dict[int, dict[str, list[str]]]:
+    """A job's row errors by row number, each stored message rendered in English (they are stored untranslated)."""
+    from django.utils import translation
+
+    from crm_site.imports.messages import render
+
+    with translation.override("en"):
+        return {entry["row"]: {key: [render(m) for m in messages] for key, messages in entry["errors"].items()}
+                for entry in job.errors}
+
+
 def body(response) -> bytes:
     """The whole body of a normal, streaming or file response."""
     if response.streaming:

@@ -12,7 +12,7 @@ from crm_site.models import AuditEvent
 from customers.models import Customer
 from tests.helpers import browser
 
-from .conftest import body, csv_bytes, read_csv, read_xlsx, xlsx_bytes
+from .conftest import body, csv_bytes, read_csv, read_xlsx, stored_errors, xlsx_bytes
 
 ID_NUMBER = "11010519491231002X"  # the GB 11643 example
 ROWS = [
@@ -79,7 +79,7 @@ def test_bad_rows_are_reported_with_row_numbers_and_good_rows_kept(world, upload
     _response, job = upload(client, "customers", csv_bytes(rows), headers={"accept-language": "en"})
     job.refresh_from_db()
     assert (job.status, job.total_rows, job.created_rows, job.failed_rows) == ("done", 5, 2, 3)
-    errors = {entry["row"]: entry["errors"] for entry in job.errors}
+    errors = stored_errors(job)
     assert errors == {
         3: {"mobile": ["Enter an 11-digit mainland China mobile number."]},
         4: {"name": ["Enter the customer's name."]},

@@ -12,7 +12,7 @@ from tests.helpers import browser
 from tests.vehicles.factories import VehicleFactory, VehicleModelFactory, make_vin
 from vehicles.models import Sale, ServiceVisit, Vehicle, VehicleDealer
 
-from .conftest import body, csv_bytes, read_csv, xlsx_bytes
+from .conftest import body, csv_bytes, read_csv, stored_errors, xlsx_bytes
 
 EN = {"accept-language": "en"}
 
@@ -30,7 +30,7 @@ def test_vehicle_import_creates_then_updates_by_vin(world, upload):
     _response, job = upload(client, "vehicles", csv_bytes(rows), headers=EN)
     job.refresh_from_db()
     assert (job.status, job.created_rows, job.failed_rows) == ("done", 2, 2)
-    errors = {entry["row"]: entry["errors"] for entry in job.errors}
+    errors = stored_errors(job)
     assert list(errors[4]) == ["vin"] and "check digit" in errors[4]["vin"][0]
     assert set(errors[5]) == {"plate", "model_code", "delivered_on", "mileage_km"}
     vehicle = Vehicle.objects.get(vin=make_vin(1))
@@ -57,7 +57,7 @@ def test_sales_file_with_bad_vin_bad_mobile_and_missing_name_keeps_the_good_rows
     _response, job = upload(client, "sales", csv_bytes(rows), headers=EN)
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.created_rows, job.failed_rows) == ("done", 5, 2, 3)
-    errors = {entry["row"]: entry["errors"] for entry in job.errors}
+    errors = stored_errors(job)
     assert errors[3] == {"vin": ["A VIN has exactly 17 characters; this one has 16."]}
     assert errors[4] == {"mobile": ["Enter an 11-digit mainland China mobile number."]}
     assert errors[5] == {"name": ["Enter the customer's name."]}
@@ -94,7 +94,7 @@ def test_service_visit_import_by_vin_and_by_plate_of_a_walk_in(world, upload):
     _response, job = upload(client, "service_visits", xlsx_bytes(rows), name="工单.xlsx", headers=EN)
     job.refresh_from_db()
     assert (job.status, job.created_rows, job.failed_rows) == ("done", 2, 3)
-    errors = {entry["row"]: entry["errors"] for entry in job.errors}
+    errors = stored_errors(job)
     assert errors[4] == {"plate": ["No vehicle with this plate: enter its VIN to register it."]}
     assert set(errors[5]) == {"kind", "opened_at", "vin"}
     assert errors[6] == {"__all__": ["A visit cannot close before it opened."]}

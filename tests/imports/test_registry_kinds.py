@@ -16,7 +16,7 @@ from dealers.choices import Role
 from tests.customers.factories import CustomerFactory
 from tests.helpers import browser
 
-from .conftest import body, csv_bytes, read_csv
+from .conftest import body, csv_bytes, read_csv, stored_errors
 
 EN = {"accept-language": "en"}
 NOTE_IMPORT = permission("tests.note_import", "Import notes", {Role.SALES_CONSULTANT})
@@ -76,7 +76,7 @@ def test_a_registered_kind_is_offered_to_the_holders_of_its_permission_and_impor
     assert (job.status, job.created_rows, job.updated_rows, job.failed_rows) == ("done", 1, 1, 2)
     a1 = world.dealers["A1"]
     assert written == [(a1.tenant_id, a1.pk, "new one", 3), (a1.tenant_id, a1.pk, "old one", None)]
-    errors = {entry["row"]: entry["errors"] for entry in job.errors}
+    errors = stored_errors(job)
     # The service's field name ("body") is reported on the file's column.
     assert errors == {4: {"text": ["This column is required."]}, 5: {"text": ["Not a note."]}}
 

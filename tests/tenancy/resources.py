@@ -151,7 +151,7 @@ RESOURCES: dict[str, ResourceSpec] = {
         make=lambda world, key: ServiceVisitFactory(dealer=world.dealers[key]),
         payload=lambda world, principal: _dealer_body(world) | {
             "vin": make_vin(900_000 + _n()), "kind": "maintenance", "opened_at": "2025-06-01T09:30:00+08:00",
-            "mileage_km": 5000, "amount": "380.00", "advisor": _staff(world, "service_advisor"),
+            "mileage_km": 5000, "amount": "380.00", "advisor": _staff(world, "service_advisor"), "owner_unknown": True,
         },
         related={"dealer": "dealer", "vehicle": "vehicle", "advisor": "user"},
     ),

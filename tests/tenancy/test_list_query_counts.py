@@ -66,7 +66,8 @@ def test_a_visit_batch_takes_the_same_statements_at_any_size(world):
 
     def statements(first: int, count: int) -> int:
         items = [{"external_id": f"RO-{n}", "vin": make_vin(n), "kind": "repair",
-                  "opened_at": "2025-06-01T09:30:00+08:00", "mileage_km": 100 + n} for n in range(first, first + count)]
+                  "opened_at": "2025-06-01T09:30:00+08:00", "mileage_km": 100 + n, "owner_unknown": True}
+                 for n in range(first, first + count)]
         with CaptureQueriesContext(connection) as ctx:
             response = api.post("/api/v1/service-visits/bulk/", {"items": items}, format="json")
         assert response.status_code == 200 and response.json()["created"] == count

@@ -17,8 +17,10 @@ def bulk(api, name, resource, items):
 
 
 def visit(n, **extra):
+    # The VINs are new to the network: registering them without an owner has to be said (owner_unknown).
     return {"external_id": f"RO-{n}", "vin": make_vin(n), "kind": "maintenance", "opened_at": OPENED,
-            "closed_at": "2025-06-01T17:00:00+08:00", "mileage_km": 1000 + n, "amount": f"{300 + n}.50"} | extra
+            "closed_at": "2025-06-01T17:00:00+08:00", "mileage_km": 1000 + n, "amount": f"{300 + n}.50",
+            "owner_unknown": True} | extra
 
 
 @pytest.mark.parametrize("resource", ["customers", "vehicles", "sales", "service-visits"])

@@ -150,7 +150,7 @@ def test_visit_for_a_walk_in_links_vehicle_and_owner_to_the_servicing_dealer(wor
     assert VehicleDealer.objects.filter(vehicle=walk_in, dealer=a1).exists()
     assert CustomerDealer.objects.filter(customer=owner, dealer=a1).exists()
     page = client.get(f"/customers/{owner.pk}/").content.decode()
-    assert "孙悟空" in page and 'class="tl-item tl-service_visit"' in page and "15200 km" in page
+    assert "孙悟空" in page and 'class="tl-item tl-service_visit"' in page and "15,200 km" in page
     walk_in.refresh_from_db()
     assert walk_in.mileage_km == 15200
 
@@ -392,3 +392,29 @@ def test_vehicle_list_uses_a_constant_number_of_queries(world):
         # session, user, (a region's dealers), RLS role in, catalogue series and years, row count, dealer choices,
         # the page's rows, RLS out
         assert count_queries(client, "/vehicles/?status=sold") == few[name] <= 9, name
+
+
+def test_recording_the_sale_from_a_lead_preselects_its_customer_model_and_consultant(world, car_model):
+    a1 = world.dealers["A1"]
+    consultant = world.principals["sales_consultant"].user
+    lead = LeadFactory(dealer=a1, stage="negotiation", interested_model=car_model, assigned_to=consultant)
+    content = browser(world, "dealer_manager").get(f"/vehicles/sales/new/?lead={lead.pk}").content.decode()
+    assert re.search(rf'<option value="{lead.pk}" selected>', content)
+    assert re.search(rf'<option value="{car_model.pk}" selected>', content)
+    assert re.search(rf'<option value="{consultant.pk}" selected>', content)
+    assert f'value="{lead.customer_id}"' in content and lead.customer.name in content
+
+
+def test_the_sale_forms_consultants_follow_the_chosen_dealer(world):
+    a1, a2 = world.dealers["A1"], world.dealers["A2"]
+    a2_consultant = User.objects.create(username="a2sc", tenant=a1.tenant, dealer=a2, role=Role.SALES_CONSULTANT,
+                                        full_name="钱二")
+    client = browser(world, "oem_admin")
+    form = client.get("/vehicles/sales/new/").content.decode()
+    assert 'hx-get="/vehicles/sales/new/"' in form and 'hx-target="#id_consultant"' in form
+    fragment = htmx(client, "get", "/vehicles/sales/new/", {"dealer": a1.pk}).content.decode()
+    assert fragment.startswith("<select") and 'id="id_consultant"' in fragment
+    assert str(world.principals["sales_consultant"].user) in fragment and "钱二" not in fragment
+    fragment = htmx(client, "get", "/vehicles/sales/new/", {"dealer": a2.pk}).content.decode()
+    assert "钱二" in fragment and str(world.principals["sales_consultant"].user) not in fragment
+    assert a2_consultant.pk

@@ -19,7 +19,7 @@ from crm_site.api.fields import (
 )
 from crm_site.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from crm_site.scope import scope_for_request
-from crm_site.validators import mask_mobile, normalize_plate, normalize_vin
+from crm_site.validators import mask_mobile, mileage_error, normalize_plate, normalize_vin, validate_not_future
 from customers.api.serializers import InlineCustomerSerializer
 from customers.models import Customer
 from customers.privacy import mask_name
@@ -27,6 +27,7 @@ from dealers.choices import Role
 from dealers.selectors import staff_match
 
 from ..models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleModel
+from ..services import last_known_km
 
 
 def staff_by_code(serializer, attrs: dict, dealer_id: int | None, role: str, code_field: str, field: str) -> None:
@@ -200,6 +201,10 @@ class SaleSerializer(ServiceWrittenSerializer):
         if lead is not None and lead.dealer_id != dealer_id:
             raise serializers.ValidationError({"lead": [_("Choose a lead of the sale's dealer.")]})
         if instance is not None:
+            try:
+                validate_not_future(attrs.get("delivered_on"))
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"delivered_on": exc.messages}) from exc
             check_external_id_free(Sale, dealer_id, attrs.get("external_id"), instance)
             self.check_model_constraints(attrs)
         return attrs
@@ -222,13 +227,20 @@ class ServiceVisitSerializer(ServiceWrittenSerializer):
     customer_data = InlineCustomerSerializer(write_only=True, required=False)
     advisor_code = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100,
                                          help_text=STAFF_CODE_HELP)
+    odometer_replaced = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text=_("True when the mileage is lower than the vehicle's last known one because the odometer was replaced."))
+    owner_unknown = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text=_("True to register an unknown VIN without an owner; otherwise give customer_data."))
 
     class Meta:
         model = ServiceVisit
         # External ids are matched (upsert) or checked by the services and validate(), not by DRF's validator.
         validators: list = []
         fields = ["id", "dealer", "vehicle", "vin", "plate", "vehicle_data", "customer", "customer_data", "advisor",
-                  "advisor_code", "kind", "opened_at", "closed_at", "mileage_km", "amount", "external_id", "created_at", "updated_at"]
+                  "advisor_code", "kind", "opened_at", "closed_at", "mileage_km", "odometer_replaced", "amount",
+                  "owner_unknown", "external_id", "created_at", "updated_at"]
         read_only_fields = ["customer"]
         extra_kwargs = {"amount": {"min_value": 0}, "mileage_km": {"max_value": 2_000_000}}
 
@@ -254,9 +266,28 @@ class ServiceVisitSerializer(ServiceWrittenSerializer):
         return attrs
 
     def update(self, instance, validated_data):
-        for name in ("vin", "plate", "vehicle_data", "customer_data", "dealer_id"):
+        for name in ("vin", "plate", "vehicle_data", "customer_data", "dealer_id", "owner_unknown"):
             validated_data.pop(name, None)
+        self.check_update_plausible(instance, validated_data, validated_data.pop("odometer_replaced", False))
         return super().update(instance, validated_data)
+
+    @staticmethod
+    def check_update_plausible(instance, data: dict, odometer_replaced: bool) -> None:
+        """A changed visit keeps to the rules of a new one: not dated ahead, mileage not going down."""
+        errors = {}
+        for field in ("opened_at", "closed_at"):
+            try:
+                validate_not_future(data.get(field))
+            except DjangoValidationError as exc:
+                errors[field] = exc.messages
+        mileage = data.get("mileage_km")
+        if mileage is not None and mileage != instance.mileage_km:
+            last = last_known_km(instance.vehicle, data.get("opened_at", instance.opened_at), instance.pk)
+            problem = mileage_error(mileage_km=mileage, last_km=last, odometer_replaced=odometer_replaced)
+            if problem:
+                errors["mileage_km"] = [problem]
+        if errors:
+            raise serializers.ValidationError(errors)
 
 
 # The list of visits is the busiest read of the API (DMS syncs, benchmarked in DESIGN §8): it skips the serializer

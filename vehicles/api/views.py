@@ -208,6 +208,7 @@ class ServiceVisitViewSet(BulkUpsertMixin, ScopedModelViewSet):
             vehicle_data=dict(data.get("vehicle_data") or {}), customer_data=dict(data.get("customer_data") or {}),
             advisor=data.get("advisor"), closed_at=data.get("closed_at"), mileage_km=data.get("mileage_km"),
             amount=data.get("amount") or 0, external_id=data.get("external_id", ""),
+            odometer_replaced=data.get("odometer_replaced", False), owner_unknown=data.get("owner_unknown", False),
         )
 
     def bulk_upsert(self, items: list) -> list[dict]:

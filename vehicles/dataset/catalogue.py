@@ -34,7 +34,7 @@ def ensure_catalogue(tenant) -> int:
     if VehicleModel.objects.filter(tenant=tenant).exists():
         return 0
     models = [
-        VehicleModel(tenant=tenant, code=f"{series.code}{year}", series=series.name, name=f"{series.name} {trim}",
+        VehicleModel(tenant=tenant, code=f"{series.code}{year}", series=series.name, name=trim,
                      year=year, fuel_type=series.fuel, price_band=series.band,
                      is_active=year == series.generations[-1][0])
         for series in CATALOGUE

@@ -1,0 +1,94 @@
+"""Landing-page widgets of the customers app: a consultant's leads to work today, the store's pipeline at a glance."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.plugins import Widget
+from dealers.widgets import WidgetAccess
+
+from . import choices
+from .access import LEAD_BOARD, LEAD_OWN
+from .leads import overdue_q
+from .models import Lead
+from .selectors import OPEN_BOARD_STAGES
+
+SHOWN_PER_GROUP = 10
+
+# The groups of "My leads", in the order they are worked; a lead is in the first group it matches.
+OVERDUE, DUE_TODAY, NEW = 0, 1, 2
+
+
+def start_of_today(now: datetime) -> datetime:
+    """Midnight of today in the local time zone."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+def _my_leads(request, scope) -> dict:
+    """The consultant's open leads that are overdue, due today or new, up to ten of each, in one query."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    group = Case(
+        When(overdue_q(now), then=Value(OVERDUE)),
+        When(next_action_on=today, then=Value(DUE_TODAY)),
+        default=Value(NEW), output_field=IntegerField(),
+    )
+    rows = (
+        Lead.objects.scoped(scope)
+        .filter(assigned_to_id=scope.user_id, stage__in=choices.OPEN_LEAD_STAGES)
+        .filter(overdue_q(now) | Q(next_action_on=today) | Q(stage=choices.LeadStage.NEW))
+        .annotate(group=group)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("group")],
+                        order_by=[F("next_action_on").asc(nulls_last=True), F("created_at").asc(), F("id").asc()]),
+            in_group=Window(Count("id"), partition_by=[F("group")]),
+        )
+        .filter(rank__lte=SHOWN_PER_GROUP)
+        .select_related("customer", "interested_model")
+        .order_by("group", "rank")
+    )
+    groups = {OVERDUE: [], DUE_TODAY: [], NEW: []}
+    totals = {OVERDUE: 0, DUE_TODAY: 0, NEW: 0}
+    for lead in rows:
+        groups[lead.group].append(lead)
+        totals[lead.group] = lead.in_group
+    return {
+        "today": today,
+        "groups": [
+            {"key": "overdue", "label": _("Overdue"), "leads": groups[OVERDUE], "total": totals[OVERDUE],
+             "rule": _("Open leads past their next action date, or new leads nobody contacted within 24 hours.")},
+            {"key": "due_today", "label": _("Due today"), "leads": groups[DUE_TODAY], "total": totals[DUE_TODAY],
+             "rule": _("Open leads whose next action date is today.")},
+            {"key": "new", "label": _("New"), "leads": groups[NEW], "total": totals[NEW],
+             "rule": _("New leads given to you, not contacted yet and not overdue.")},
+        ],
+        "total": sum(totals.values()),
+    }
+
+
+def _store_leads(request, scope) -> dict:
+    """The store's open leads by stage, how many are overdue and how many came in today, in one query."""
+    now = timezone.now()
+    counts = Lead.objects.scoped(scope).aggregate(
+        **{f"open_{stage}": Count("id", filter=Q(stage=stage)) for stage in OPEN_BOARD_STAGES},
+        overdue=Count("id", filter=overdue_q(now)),
+        new_today=Count("id", filter=Q(created_at__gte=start_of_today(now))),
+    )
+    labels = dict(choices.LeadStage.choices)
+    stages = [{"stage": stage, "label": labels[stage], "count": counts[f"open_{stage}"]} for stage in OPEN_BOARD_STAGES]
+    return {"stages": stages, "open_total": sum(row["count"] for row in stages), "overdue": counts["overdue"],
+            "new_today": counts["new_today"]}
+
+
+WIDGETS = (
+    Widget(code="my_leads", title=_("My leads"), template="customers/_widget_my_leads.html", context=_my_leads,
+           permission=LEAD_OWN, order=10),
+    # The store's manager watches the pipeline; a consultant has "My leads" instead, HQ and regions the dealers.
+    Widget(code="store_leads", title=_("Leads of the store"), template="customers/_widget_store_leads.html",
+           context=_store_leads, permission=WidgetAccess(LEAD_BOARD, store=True, unless=LEAD_OWN), order=20),
+)
