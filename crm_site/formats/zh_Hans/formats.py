@@ -1,9 +1,3 @@
-"""Dates as the pages write them by hand ("2026-12-01", "2026-12-01 09:30"), the same in both languages."""
+"""Chinese pages write dates as the English ones do (crm_site/formats/en): one format for both languages."""
 
-DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i"
-SHORT_DATE_FORMAT = "Y-m-d"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
-MONTH_DAY_FORMAT = "m-d"
-YEAR_MONTH_FORMAT = "Y-m"
-TIME_FORMAT = "H:i"
+from ..en.formats import *  # noqa: F403
