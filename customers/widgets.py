@@ -13,9 +13,9 @@ from crm_site.plugins import Widget
 from dealers.widgets import WidgetAccess
 
 from . import choices
-from .access import LEAD_BOARD, LEAD_OWN
+from .access import LEAD_BOARD, LEAD_EDIT, LEAD_OWN
 from .leads import overdue_q
-from .models import Lead
+from .models import Lead, LeadStageChange
 from .selectors import OPEN_BOARD_STAGES
 
 SHOWN_PER_GROUP = 10
@@ -85,7 +85,25 @@ def _store_leads(request, scope) -> dict:
             "new_today": counts["new_today"]}
 
 
+SHOWN_OPENED = 10
+
+
+def _leads_i_opened(request, scope) -> dict:
+    """The last leads this person opened for a store (a hotline agent's hand-overs), with their stage now."""
+    opened = (LeadStageChange.objects.scoped(scope)
+              .filter(changed_by_id=scope.user_id, from_stage="", note="created")
+              .select_related("lead__customer", "lead__dealer", "lead__assigned_to")
+              .order_by("-created_at", "-id")[:SHOWN_OPENED + 1])
+    rows = list(opened)
+    today = start_of_today(timezone.now())
+    return {"changes": rows[:SHOWN_OPENED], "more": len(rows) > SHOWN_OPENED, "shown": SHOWN_OPENED,
+            "today": sum(1 for change in rows[:SHOWN_OPENED] if change.created_at >= today)}
+
+
 WIDGETS = (
+    # Call-center staff hand callers to a store as leads: they follow what became of the leads they opened.
+    Widget(code="leads_i_opened", title=_("Leads you opened"), template="customers/_widget_leads_i_opened.html",
+           context=_leads_i_opened, permission=WidgetAccess(LEAD_EDIT, store=False, unless=LEAD_BOARD), order=15),
     Widget(code="my_leads", title=_("My leads"), template="customers/_widget_my_leads.html", context=_my_leads,
            permission=LEAD_OWN, order=10),
     # The store's manager watches the pipeline; a consultant has "My leads" instead, HQ and regions the dealers.

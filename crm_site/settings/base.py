@@ -200,6 +200,7 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
 # How long a user's API token lives.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 DEMO_VEHICLES = int(os.environ.get("DEMO_VEHICLES", "5000"))  # vehicles seed_demo generates on first start
+CRM_MAX_QUERY_STRING = int(os.environ.get("CRM_MAX_QUERY_STRING", "2000"))  # longest query string accepted
 # Key for personal data encrypted at rest (Fernet, urlsafe base64 of 32 bytes); derived from SECRET_KEY when unset.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 

@@ -90,3 +90,16 @@ def test_lead_widgets_run_a_constant_number_of_queries(world, consultant, name):
         LeadFactory.create_batch(4, dealer=a1, assigned_to=consultant, stage=stage,
                                  next_action_on=timezone.localdate() - timedelta(days=1))
     assert count_queries(client, "/") == few
+
+
+def test_an_agent_sees_the_leads_they_opened_and_what_became_of_them(world):
+    from customers.leads import lead_create, lead_move
+
+    agent = world.principals["cc_agent"]
+    lead = lead_create(scope=agent.scope, dealer_id=world.dealers["A2"].pk, source="hotline",
+                       customer_data={"name": "来电客户", "mobile": "13900001111"})
+    lead_move(scope=world.principals["oem_admin"].scope, lead=lead, stage="contacted")
+    lead_create(scope=world.principals["cc_supervisor"].scope, dealer_id=world.dealers["A1"].pk, source="hotline",
+                customer_data={"name": "别人接的", "mobile": "13900002222"})
+    content = browser(world, "cc_agent").get("/").content.decode()
+    assert "来电客户" in content and "别人接的" not in content and f"/customers/leads/{lead.pk}/" in content

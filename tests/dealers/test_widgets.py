@@ -11,8 +11,8 @@ from tests.helpers import EVERY_ROLE, browser, count_queries
 HOME_WIDGETS = {
     "oem_admin": ["network_today", "dealers"],
     "oem_analyst": ["network_today", "dealers"],
-    "cc_supervisor": ["dealers"],
-    "cc_agent": ["dealers"],
+    "cc_supervisor": ["leads_i_opened", "dealers"],
+    "cc_agent": ["leads_i_opened", "dealers"],
     "region_manager": ["network_today", "dealers"],
     "dealer_manager": ["store_today", "store_leads"],
     "sales_consultant": ["my_leads"],
