@@ -4,27 +4,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class AnyKindPermission:
-    """Holds when the scope may import or export some registered kind: the same door as the import list.
-
-    The kinds are registered by apps installed after this one, so the permissions are looked up when asked, not at
-    start-up; `Permission.allows` is all the menu needs.
-    """
-
-    code = "imports.any_kind"
-
-    def allows(self, scope) -> bool:
-        from crm_site.access import allowed
-
-        from .kinds import export_permissions, import_permissions
-
-        perms = import_permissions() + export_permissions()
-        return bool(perms) and allowed(perms, scope)
-
-    def __str__(self) -> str:
-        return self.code
-
-
 class ImportsConfig(AppConfig):
     """CSV and XLSX import and export of the kinds the domain apps register."""
 
@@ -35,5 +14,7 @@ class ImportsConfig(AppConfig):
     def ready(self) -> None:
         from crm_site import plugins
 
-        plugins.register_menu(plugins.MenuItem(_("Imports and exports"), "imports:job-list", AnyKindPermission(),
-                                               order=70))
+        from .kinds import MAY_IMPORT_OR_EXPORT_SOME
+
+        plugins.register_menu(plugins.MenuItem(_("Imports and exports"), "imports:job-list",
+                                               MAY_IMPORT_OR_EXPORT_SOME, order=70))

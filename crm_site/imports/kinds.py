@@ -220,15 +220,21 @@ def export_kinds(scope: Scope | None) -> list[ImportKind]:
     return [kind for kind in registry["import_kinds"].values() if kind.may_export(scope)]
 
 
-def _distinct(perms) -> tuple[Permission, ...]:
-    return tuple(dict.fromkeys(perm for perm in perms if perm is not None))
+@dataclass(frozen=True)
+class SomeKind:
+    """Holds when the scope may import (or export) at least one registered kind: the door of the import pages.
+
+    The kinds are registered by apps installed after the engine, so they are read when asked, not at start-up.
+    """
+
+    imports: bool = True
+    exports: bool = False
+
+    def allows(self, scope: Scope | None) -> bool:
+        return any((self.imports and kind.may_import(scope)) or (self.exports and kind.may_export(scope))
+                   for kind in registry["import_kinds"].values())
 
 
-def import_permissions() -> tuple[Permission, ...]:
-    """Every permission that imports some kind (holding any of them opens the import pages)."""
-    return _distinct(kind.permission for kind in registry["import_kinds"].values() if kind.importable)
-
-
-def export_permissions() -> tuple[Permission, ...]:
-    """Every permission that exports some kind (holding any of them opens the export page)."""
-    return _distinct(kind.export_permission for kind in registry["import_kinds"].values())
+MAY_IMPORT_SOME = SomeKind(imports=True)
+MAY_EXPORT_SOME = SomeKind(imports=False, exports=True)
+MAY_IMPORT_OR_EXPORT_SOME = SomeKind(imports=True, exports=True)

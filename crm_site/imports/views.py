@@ -24,7 +24,15 @@ from crm_site.web import ScopedListView, ScopeRequiredMixin
 from . import reports
 from .exports import export_header, export_rows
 from .forms import ExportFilterForm, ExportForm, ImportForm, too_large_message
-from .kinds import ImportKind, export_kinds, export_permissions, get_kind, import_kinds, import_permissions
+from .kinds import (
+    MAY_EXPORT_SOME,
+    MAY_IMPORT_OR_EXPORT_SOME,
+    MAY_IMPORT_SOME,
+    ImportKind,
+    export_kinds,
+    get_kind,
+    import_kinds,
+)
 from .messages import entry
 from .models import ImportJob
 from .spreadsheets import sheet_response
@@ -55,9 +63,7 @@ def kind_label(key: str) -> str:
 class ImportPagesMixin(ScopeRequiredMixin):
     """Opened by whoever may import some registered kind."""
 
-    @property
-    def read_permission(self):
-        return import_permissions()
+    read_permission = MAY_IMPORT_SOME
 
 
 class ImportList(ScopedListView):
@@ -66,9 +72,7 @@ class ImportList(ScopedListView):
     model = ImportJob
     template_name = "imports/job_list.html"
 
-    @property
-    def read_permission(self):
-        return import_permissions() + export_permissions()
+    read_permission = MAY_IMPORT_OR_EXPORT_SOME
 
     def get_queryset(self):
         keys = [kind.key for kind in import_kinds(self.scope)]
@@ -180,9 +184,7 @@ class TemplateDownload(ImportPagesMixin, View):
 class ExportPagesMixin(ScopeRequiredMixin):
     """Opened by whoever may export some registered kind (exports are bulk reads of personal data)."""
 
-    @property
-    def read_permission(self):
-        return export_permissions()
+    read_permission = MAY_EXPORT_SOME
 
 
 class ExportPage(ExportPagesMixin, View):
