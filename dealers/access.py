@@ -20,8 +20,14 @@ API_CLIENT_MANAGE = permission("dealers.api_client_manage", _("Create, rotate an
                                {Role.OEM_ADMIN, Role.DEALER_MANAGER})
 
 
-def may_manage_user(scope, user=None) -> bool:
-    """STAFF_MANAGE, and a dealer manager never touches an OEM-level account."""
+def grantable_roles(scope) -> frozenset[str]:
+    """The roles this scope may give: a dealer manager only those of a store's staff, HQ every role, others none."""
     if not STAFF_MANAGE.allows(scope):
-        return False
-    return scope.role != Role.DEALER_MANAGER or user is None or user.role in DEALER_ROLES
+        return frozenset()
+    return frozenset(DEALER_ROLES) if scope.role == Role.DEALER_MANAGER else frozenset(Role)
+
+
+def may_manage_user(scope, user=None) -> bool:
+    """STAFF_MANAGE, over a user whose role the scope may give (a dealer manager never touches an OEM account)."""
+    roles = grantable_roles(scope)
+    return bool(roles) and (user is None or user.role in roles)

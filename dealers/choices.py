@@ -21,6 +21,17 @@ TENANT_WIDE_ROLES = frozenset({Role.OEM_ADMIN, Role.OEM_ANALYST, Role.CC_SUPERVI
 DEALER_ROLES = frozenset({Role.DEALER_MANAGER, Role.SALES_CONSULTANT, Role.SERVICE_ADVISOR})
 
 
+def placement(role, dealer, region) -> tuple:
+    """The (dealer, region) a user of this role keeps: dealer staff a dealer, a region manager a region, HQ neither."""
+    if role in TENANT_WIDE_ROLES:
+        return None, None
+    if role in DEALER_ROLES:
+        return dealer, None
+    if role == Role.REGION_MANAGER:
+        return None, region
+    return dealer, region
+
+
 class ApiScope(models.TextChoices):
     """What an API client may do: everything it sees, or only read it."""
 

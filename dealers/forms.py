@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.forms import ScopedModelForm
 from crm_site.validators import national_mobile, normalize_mobile
 
-from .choices import DEALER_ROLES, TENANT_WIDE_ROLES, Role
+from .access import grantable_roles
+from .choices import DEALER_ROLES, Role, placement
 from .models import ApiClient, Dealer, Region, User
 
 
@@ -47,8 +48,10 @@ class UserForm(ScopedModelForm):
         self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="tel")
         if self.instance.mobile and not self.is_bound:
             self.initial["mobile"] = national_mobile(self.instance.mobile)  # the 11 digits people type
-        if scope.role == Role.DEALER_MANAGER:
-            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in DEALER_ROLES]
+        grantable = grantable_roles(scope)
+        self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in Role if r in grantable]
+        if scope.single_dealer_id:
+            # A store's manager adds staff to their own store: no region, the dealer preset.
             del self.fields["region"]
             self.fields["dealer"].queryset = Dealer.objects.scoped(scope)
             self.fields["dealer"].initial = scope.single_dealer_id
@@ -61,16 +64,11 @@ class UserForm(ScopedModelForm):
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        if role in TENANT_WIDE_ROLES:
-            data["dealer"], data["region"] = None, None
-        elif role in DEALER_ROLES:
-            data["region"] = None
-            if not data.get("dealer"):
-                self.add_error("dealer", _("This role works at a dealer: choose the dealer."))
-        elif role == Role.REGION_MANAGER:
-            data["dealer"] = None
-            if not data.get("region"):
-                self.add_error("region", _("A region manager needs a region."))
+        data["dealer"], data["region"] = placement(role, data.get("dealer"), data.get("region"))
+        if role in DEALER_ROLES and not data["dealer"]:
+            self.add_error("dealer", _("This role works at a dealer: choose the dealer."))
+        elif role == Role.REGION_MANAGER and not data["region"]:
+            self.add_error("region", _("A region manager needs a region."))
         password = data.get("password")
         if self.instance.pk is None and not password:
             self.add_error("password", _("Set a password for the new user."))
@@ -100,6 +98,7 @@ class ApiClientForm(ScopedModelForm):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, scope=scope, **kwargs)
-        if scope.role == Role.DEALER_MANAGER:
+        if scope.single_dealer_id:
+            # A store's own client always belongs to that store.
             self.fields["dealer"].required = True
             self.fields["dealer"].empty_label = None

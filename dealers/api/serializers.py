@@ -10,7 +10,8 @@ from rest_framework import serializers
 from crm_site.api.serializers import ScopedModelSerializer
 from crm_site.validators import normalize_mobile
 
-from ..choices import DEALER_ROLES, TENANT_WIDE_ROLES, ApiScope, Role
+from ..access import grantable_roles
+from ..choices import ApiScope, placement
 from ..models import ApiClient, Dealer, Region, User
 
 
@@ -57,19 +58,17 @@ class UserSerializer(ScopedModelSerializer):
             raise serializers.ValidationError(exc.messages) from None
 
     def validate_role(self, value: str) -> str:
-        """A dealer manager may only give the roles of a dealer's staff."""
-        if self.scope.role == Role.DEALER_MANAGER and value not in DEALER_ROLES:
+        """Only a role the caller may give (a dealer manager: a store's staff; dealers.access.grantable_roles)."""
+        if value not in grantable_roles(self.scope):
             raise serializers.ValidationError(_("You may only give dealer staff roles."))
         return value
 
     def validate(self, attrs):
         role = attrs.get("role", getattr(self.instance, "role", None))
-        if role in TENANT_WIDE_ROLES:
-            attrs["dealer"], attrs["region"] = None, None
-        elif role in DEALER_ROLES:
-            attrs["region"] = None
-        elif role == Role.REGION_MANAGER:
-            attrs["dealer"] = None
+        # What the role does not keep is cleared (an HQ user has no dealer, a region manager no dealer…).
+        for key, kept in zip(("dealer", "region"), placement(role, True, True), strict=True):
+            if not kept:
+                attrs[key] = None
         if self.instance is None and not attrs.get("password"):
             raise serializers.ValidationError({"password": [_("Set a password for the new user.")]})
         password = attrs.get("password")
@@ -131,8 +130,8 @@ class ApiClientSerializer(ScopedModelSerializer):
         return sorted(set(value))
 
     def validate(self, attrs):
-        # A dealer manager's clients always belong to their own dealer.
-        if self.scope.role == Role.DEALER_MANAGER and self.instance is None and attrs.get("dealer") is None:
+        # A store's own clients always belong to that store.
+        if self.scope.single_dealer_id and self.instance is None and attrs.get("dealer") is None:
             attrs["dealer"] = Dealer.objects.get(pk=self.scope.single_dealer_id)
         return super().validate(attrs)
 
