@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.plugins import Widget
-from dealers.widgets import WidgetAccess
+from dealers.access import WidgetAccess
 
 from . import choices
 from .access import LEAD_BOARD, LEAD_EDIT, LEAD_OWN

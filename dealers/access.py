@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.access import permission
+from crm_site.access import Permission, allowed, permission
+from crm_site.scope import Scope
 
 from .choices import DEALER_ROLES, Role
 
@@ -31,3 +34,25 @@ def may_manage_user(scope, user=None) -> bool:
     """STAFF_MANAGE, over a user whose role the scope may give (a dealer manager never touches an OEM account)."""
     roles = grantable_roles(scope)
     return bool(roles) and (user is None or user.role in roles)
+
+
+@dataclass(frozen=True)
+class WidgetAccess:
+    """Who sees a widget: holders of `permission` (None: everyone with a scope), narrowed by where they work.
+
+    `store=True`: dealer staff only (the figures of their own store); `store=False`: only the network's roles (HQ,
+    regions, call center); None: both. Holders of `unless` do not see it: they have a widget of their own for the
+    same thing (as `MenuItem.unless`). The roles stay in the apps' access.py; this only says which side of the
+    network a panel is for.
+    """
+
+    permission: Permission | None = None
+    store: bool | None = None
+    unless: Permission | None = None
+
+    def allows(self, scope: Scope | None) -> bool:
+        if scope is None or scope.is_api_client or not allowed(self.permission, scope):
+            return False
+        if self.store is not None and (scope.role in DEALER_ROLES) != self.store:
+            return False
+        return not (self.unless is not None and self.unless.allows(scope))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_site.plugins import Widget
 from customers.models import Customer
-from dealers.widgets import WidgetAccess
+from dealers.access import WidgetAccess
 
 from .access import VEHICLE_EXPORT, VISIT_RECORD
 from .models import Sale, ServiceVisit, Vehicle
