@@ -32,7 +32,7 @@ class TimelineEvent:
 
 
 def as_datetime(value: date | datetime) -> datetime:
-    """Dates become the start of that day in the local time zone, so events sort together."""
+    """Dates become the start of that day in the local time zone (local midnight), so events sort together."""
     if isinstance(value, datetime):
         return value
     return timezone.make_aware(datetime.combine(value, time.min))

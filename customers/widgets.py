@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.plugins import Widget
+from crm_site.timeline import as_datetime
 from dealers.access import WidgetAccess
 
 from . import choices
@@ -22,11 +21,6 @@ SHOWN_PER_GROUP = 10
 
 # The groups of "My leads", in the order they are worked; a lead is in the first group it matches.
 OVERDUE, DUE_TODAY, NEW = 0, 1, 2
-
-
-def start_of_today(now: datetime) -> datetime:
-    """Midnight of today in the local time zone."""
-    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
 
 
 def _my_leads(request, scope) -> dict:
@@ -77,7 +71,7 @@ def _store_leads(request, scope) -> dict:
     counts = Lead.objects.scoped(scope).aggregate(
         **{f"open_{stage}": Count("id", filter=Q(stage=stage)) for stage in OPEN_BOARD_STAGES},
         overdue=Count("id", filter=overdue_q(now)),
-        new_today=Count("id", filter=Q(created_at__gte=start_of_today(now))),
+        new_today=Count("id", filter=Q(created_at__gte=as_datetime(timezone.localdate(now)))),
     )
     labels = dict(choices.LeadStage.choices)
     stages = [{"stage": stage, "label": labels[stage], "count": counts[f"open_{stage}"]} for stage in OPEN_BOARD_STAGES]
@@ -95,7 +89,7 @@ def _leads_i_opened(request, scope) -> dict:
               .select_related("lead__customer", "lead__dealer", "lead__assigned_to")
               .order_by("-created_at", "-id")[:SHOWN_OPENED + 1])
     rows = list(opened)
-    today = start_of_today(timezone.now())
+    today = as_datetime(timezone.localdate())
     return {"changes": rows[:SHOWN_OPENED], "more": len(rows) > SHOWN_OPENED, "shown": SHOWN_OPENED,
             "today": sum(1 for change in rows[:SHOWN_OPENED] if change.created_at >= today)}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Greatest, TruncDate
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.plugins import Widget
+from crm_site.timeline import as_datetime
 from customers.models import Customer
 from dealers.access import WidgetAccess
 
@@ -22,10 +23,6 @@ SHOWN_DUE = 20
 DUE_FROM_DAYS, DUE_TO_DAYS = 150, 210
 
 
-def _midnight(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _store_today(request, scope) -> dict:
     """Deliveries and service visits of today and of this month, in two queries."""
     today = timezone.localdate()
@@ -33,8 +30,8 @@ def _store_today(request, scope) -> dict:
     sales = Sale.objects.scoped(scope).filter(delivered_on__gte=month_start, delivered_on__lte=today).aggregate(
         today=Count("id", filter=Q(delivered_on=today)), month=Count("id"))
     visits = ServiceVisit.objects.scoped(scope).filter(
-        opened_at__gte=_midnight(month_start), opened_at__lt=_midnight(today + timedelta(days=1)),
-    ).aggregate(today=Count("id", filter=Q(opened_at__gte=_midnight(today))), month=Count("id"))
+        opened_at__gte=as_datetime(month_start), opened_at__lt=as_datetime(today + timedelta(days=1)),
+    ).aggregate(today=Count("id", filter=Q(opened_at__gte=as_datetime(today))), month=Count("id"))
     return {"today": today, "month_start": month_start, "sales": sales, "visits": visits}
 
 
@@ -44,7 +41,7 @@ def _todays_visits(request, scope) -> dict:
     mine = Case(When(advisor_id=scope.user_id, then=Value(0)), default=Value(1), output_field=IntegerField())
     visits = list(
         ServiceVisit.objects.scoped(scope)
-        .filter(opened_at__gte=_midnight(today), opened_at__lt=_midnight(today + timedelta(days=1)))
+        .filter(opened_at__gte=as_datetime(today), opened_at__lt=as_datetime(today + timedelta(days=1)))
         .annotate(mine=mine, customer_in_scope=Exists(Customer.objects.scoped(scope).filter(pk=OuterRef("customer_id"))))
         .select_related("vehicle", "vehicle__model", "customer", "advisor")
         .order_by("mine", "-opened_at", "-id")[:SHOWN_VISITS + 1]
