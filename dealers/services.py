@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crm_site.models import audit
@@ -92,3 +93,12 @@ def api_client_revoke(*, scope: Scope, client: ApiClient) -> ApiClient:
         client.save(update_fields=["revoked_at", "updated_at"])
         audit(scope, "api_client.revoke", client)
     return client
+
+
+def user_tokens_purge(*, scope: Scope, now=None) -> int:
+    """Delete the tenant's user tokens that expired or were revoked more than a day before `now`; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    stale = UserToken.objects.filter(user__tenant_id=scope.tenant_id).filter(
+        Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff))
+    deleted, _detail = stale.delete()
+    return deleted

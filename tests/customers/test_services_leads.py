@@ -120,3 +120,18 @@ def test_a_move_note_longer_than_its_field_is_refused_not_cut(world, consultants
         lead_move(scope=world.principals["sales_consultant"].scope, lead=lead, stage=LeadStage.CONTACTED,
                   note="记" * 256)
     assert "note" in error.value.message_dict
+
+
+def test_the_lead_alert_command_runs_for_a_tenant_at_a_given_moment(world):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    lead = new_lead(world, 1)
+    at = (lead.created_at + timedelta(hours=25)).isoformat()
+    out = StringIO()
+    call_command("flag_uncontacted_leads", "--tenant", world.tenants["A"].slug, "--at", at, stdout=out)
+    assert out.getvalue().startswith("1 lead(s) flagged")
+    call_command("flag_uncontacted_leads", "--tenant", world.tenants["A"].slug, "--at", at, stdout=out)
+    assert "0 lead(s) flagged" in out.getvalue()

@@ -130,3 +130,20 @@ def test_dealer_manager_api_client_is_bound_to_their_dealer(world):
     assert response.json()["token"].startswith("crmc_")
     listed = manager.get("/api/v1/api-clients/").json()["results"]
     assert all("token" not in row or row["token"] is None for row in listed)
+
+
+def test_the_token_purge_runs_for_a_tenant_as_of_a_given_moment(world):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from dealers.models import UserToken
+
+    later = timezone.now() + timedelta(days=60)  # every token of the world has expired by then
+    tenant_a = UserToken.objects.filter(user__tenant=world.tenants["A"]).count()
+    out = StringIO()
+    call_command("purge_expired_tokens", "--tenant", world.tenants["A"].slug, "--at", later.isoformat(), stdout=out)
+    assert out.getvalue().startswith(f"{tenant_a} token(s) deleted")
+    assert not UserToken.objects.filter(user__tenant=world.tenants["A"]).exists()
