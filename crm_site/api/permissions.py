@@ -15,8 +15,8 @@ class ScopePermission(BasePermission):
         resource = getattr(view, "resource", None)
         if scope.is_api_client and resource and not scope.allows_resource(resource):
             return False
-        if request.method in SAFE_METHODS:
-            return True
+        if request.method in SAFE_METHODS or not hasattr(view, request.method.lower()):
+            return True  # a method the view does not have answers 405, whoever asks
         if getattr(view, "detail", False):
             # Object-level writes are decided after the lookup, so an object outside the scope answers 404 first.
             return True

@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "dealers.choices.Role",
         "CustomerKindEnum": "customers.choices.CustomerKind",
+        "FollowUpStatusEnum": "callcenter.choices.TaskStatus",
+        "ComplaintLevelEnum": "callcenter.models.complaints.Level",
     },
 }
 
@@ -217,6 +219,19 @@ CELERY_BEAT_SCHEDULE = {
     "flag-uncontacted-leads": {
         "task": "customers.tasks.leads_flag_uncontacted_all_tenants",
         "schedule": crontab(minute="*/15"),
+    },
+    # Early, before the call center opens: the day's lists are ready when the first agent logs in.
+    "generate-followups": {
+        "task": "callcenter.tasks.followups_generate_all_tenants",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "sweep-followups": {
+        "task": "callcenter.tasks.followups_sweep_all_tenants",
+        "schedule": crontab(minute="*/5"),
+    },
+    "escalate-complaints": {
+        "task": "callcenter.complaints.tasks.complaints_escalate_all_tenants",
+        "schedule": crontab(minute="*/5"),
     },
 }
 CELERY_TASK_ACKS_LATE = True

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from crm_site.registry import registry
+from tests.callcenter.complaints.factories import open_complaint
 from tests.customers.factories import CustomerFactory, LeadFactory
 from tests.vehicles.factories import VehicleFactory
 
@@ -57,6 +58,19 @@ DOORS = {
     "dealers.org_edit": (Probe("get", "/org/regions/new/"), Probe("post", "/api/v1/regions/", {})),
     "dealers.staff_manage": (Probe("get", "/org/users/new/"), Probe("post", "/api/v1/users/", {})),
     "dealers.api_client_manage": (Probe("get", "/org/api-clients/new/"), Probe("post", "/api/v1/api-clients/", {})),
+    "callcenter.rule_edit": (Probe("get", "/callcenter/rules/new/"), Probe("post", "/api/v1/follow-up-rules/", {})),
+    "callcenter.complaint_open": (Probe("get", "/callcenter/complaints/new/"),
+                                  Probe("post", "/api/v1/complaints/", {})),
+    "callcenter.complaint_work": (Probe("post", "/callcenter/complaints/{complaint}/note/", {"text": ""}),
+                                  Probe("post", "/api/v1/complaints/{complaint}/note/", {})),
+    "callcenter.complaint_confirm": (Probe("post", "/callcenter/complaints/{complaint}/confirm/", {}),
+                                     Probe("post", "/api/v1/complaints/{complaint}/confirm/", {})),
+    "callcenter.complaint_escalate": (Probe("post", "/callcenter/complaints/{complaint}/escalate/", {"reason": ""}),
+                                      Probe("post", "/api/v1/complaints/{complaint}/escalate/", {})),
+    "callcenter.queue_work": (Probe("get", "/callcenter/"),
+                              Probe("post", "/api/v1/follow-ups/claim-next/", {"queue": "not a slug!"})),
+    "callcenter.call_log": (Probe("get", "/callcenter/customers/{customer}/visit/"),
+                            Probe("post", "/api/v1/calls/", {"direction": "outbound", "kind": "nonsense"})),
 }
 # Permissions with one door only, and why; each is still checked at that door below or in its own tests.
 ONE_DOOR = {
@@ -70,6 +84,17 @@ ONE_DOOR = {
     "customers.lead_board": "a page only (the pipeline)",
     "dealers.org_view": "a page only (regions)",
     "dealers.dealer_view": "a page only (dealers)",
+    "callcenter.calendar_edit": "a page only (the calendar pages; no calendar API), tests/callcenter/setup",
+    "callcenter.generate": "a page only (run now, /callcenter/runs/new/); the command and beat run with the system scope",
+    "callcenter.rule_view": "a read: pages answer 403; the API, like api-clients, lists no rules to non-holders",
+    "callcenter.board_view": "a page only (the supervisor board); every role is probed in tests/callcenter/board",
+    "callcenter.supervise": "the board's actions (release, reassign, pause a rule) need a task or rule: probed per role "
+                            "in tests/callcenter/board; the API's release is the holder's door",
+    "callcenter.complaint_settings": "a page only (complaint settings); "
+                                     "tests/callcenter/complaints/test_settings_and_plugins.py",
+    "callcenter.complaint_export": "a read: the board and export pages (tests/callcenter/complaints/test_pages.py)",
+    "callcenter.hotline": "the hotline page; an inbound call through POST /api/v1/calls/ by a non-holder is refused "
+                          "by the service after the body is checked (tests/callcenter/test_api_followups.py)",
 }
 PAGE_ALLOWED = {200, 302, 400}
 API_ALLOWED = {200, 201, 400}
@@ -80,6 +105,7 @@ def objects(world):
     a1 = world.dealers["A1"]
     customer = CustomerFactory(dealer=a1)
     return {"customer": customer, "lead": LeadFactory(dealer=a1, customer=customer),
+            "complaint": open_complaint(a1, customer=customer),
             "vehicle": VehicleFactory(dealer=a1, owner=customer)}
 
 

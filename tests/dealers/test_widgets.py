@@ -7,16 +7,16 @@ from django.urls import reverse
 
 from tests.helpers import EVERY_ROLE, browser, count_queries
 
-# role → the widgets of its landing page (customers, vehicles and dealers widgets.py)
+# role → the widgets of its landing page (the widgets.py of customers, vehicles, dealers and callcenter)
 HOME_WIDGETS = {
-    "oem_admin": ["network_today", "dealers"],
+    "oem_admin": ["network_today", "callcenter_board", "complaints", "dealers"],
     "oem_analyst": ["network_today", "dealers"],
-    "cc_supervisor": ["leads_i_opened", "dealers"],
-    "cc_agent": ["leads_i_opened", "dealers"],
-    "region_manager": ["network_today", "dealers"],
-    "dealer_manager": ["store_today", "store_leads"],
-    "sales_consultant": ["my_leads"],
-    "service_advisor": ["todays_visits", "due_maintenance"],
+    "cc_supervisor": ["my_queue", "leads_i_opened", "callcenter_board", "complaints", "dealers"],
+    "cc_agent": ["my_queue", "leads_i_opened", "complaints", "dealers"],
+    "region_manager": ["network_today", "complaints", "dealers"],
+    "dealer_manager": ["store_today", "store_leads", "complaints", "my_queue"],
+    "sales_consultant": ["my_leads", "complaints", "my_queue"],
+    "service_advisor": ["todays_visits", "complaints", "due_maintenance", "my_queue"],
 }
 
 

@@ -41,6 +41,12 @@ class ResourceSpec:
     related: dict[str, str] = field(default_factory=dict)
     # who sees an object of a dealer; default: principals that see the dealer
     visible: Callable[[Principal, str], bool] = lambda principal, key: key in principal.sees
+    # the HTTP methods that change the resource (a read-only resource has none)
+    methods: frozenset[str] = frozenset({"post", "put", "patch", "delete"})
+    # who creates one in the test that tenant and dealer come from the scope
+    creator: str = "oem_admin"
+    # whether a principal that sees none of these rows gets an empty condition (no page query at all)
+    empty_when_unseen: bool = True
 
 
 def _make_region(world: World, key: str):
@@ -164,6 +170,80 @@ RESOURCES: dict[str, ResourceSpec] = {
         related={"dealer": "dealer", "customer": "customer", "vehicle": "vehicle"},
     ),
 }
+
+
+def _make_follow_up(world: World, key: str):
+    """A call-center task about one of the dealer's customers."""
+    from callcenter.models import FollowUpRule, FollowUpTask
+    from callcenter.rules import rules_create_defaults
+
+    dealer = world.dealers[key]
+    rules_create_defaults(dealer.tenant)
+    rule = FollowUpRule.objects.get(tenant=dealer.tenant, code="delivery")
+    customer = CustomerFactory(dealer=dealer)
+    return FollowUpTask.objects.create(
+        tenant=dealer.tenant, dealer=dealer, rule=rule, queue=rule.queue, worked_by=rule.worked_by,
+        customer=customer, subject_id=customer.pk, occurrence="2026-03-02", trigger_on="2026-02-27",
+        due_on="2026-03-02", expires_on="2026-03-09", priority=rule.priority)
+
+
+def _follow_up_visible(principal: Principal, key: str) -> bool:
+    """A store's staff see only the tasks their store works; this one is the call center's."""
+    return key in principal.sees and principal.role not in {Role.DEALER_MANAGER, Role.SALES_CONSULTANT,
+                                                            Role.SERVICE_ADVISOR}
+
+
+def _make_call(world: World, key: str):
+    from callcenter.models import Call
+
+    dealer = world.dealers[key]
+    return Call.objects.create(tenant=dealer.tenant, dealer=dealer, direction="outbound",
+                               customer=CustomerFactory(dealer=dealer), started_at="2026-03-02T10:00:00+08:00")
+
+
+def _rule_visible(principal: Principal, key: str) -> bool:
+    """Tenant-wide HQ data: RULE_VIEW holders (HQ readers, every API client) see tenant A's rules, others none."""
+    from callcenter.access import RULE_VIEW
+
+    return key.startswith("A") and RULE_VIEW.allows(principal.scope)
+
+
+def _make_rule(world: World, key: str):
+    from tests.callcenter.factories import FollowUpRuleFactory
+
+    return FollowUpRuleFactory(tenant=world.dealers[key].tenant)
+
+
+RESOURCES["follow-up-rules"] = ResourceSpec(
+    make=_make_rule,
+    payload=lambda world, principal: {"code": f"rule-new-{_n()}", "name": "新规则", "trigger": "sale_delivered",
+                                      "offset_days": 3, "queue": "ssi", "purpose": "service"},
+    visible=_rule_visible,
+)
+def _make_complaint(world: World, key: str):
+    from tests.callcenter.complaints.factories import open_complaint
+
+    return open_complaint(world.dealers[key])
+
+
+RESOURCES["complaints"] = ResourceSpec(
+    make=_make_complaint,
+    payload=lambda world, principal: _dealer_body(world) | {"customer": _customer_of_a1(world), "channel": "hotline",
+                                                            "severity": "high", "description": "维修后仍有异响"},
+    related={"dealer": "dealer", "customer": "customer", "vehicle": "vehicle"},
+)
+RESOURCES["follow-ups"] = ResourceSpec(make=_make_follow_up, payload=None, visible=_follow_up_visible,
+                                       methods=frozenset(), empty_when_unseen=False)
+RESOURCES["calls"] = ResourceSpec(
+    make=_make_call,
+    payload=lambda world, principal: _dealer_body(world) | {
+        "direction": "outbound", "kind": "visit", "category": "other", "customer": _customer_of_a1(world),
+        "notes": "到店拜访",
+    },
+    related={"dealer": "dealer", "customer": "customer", "vehicle": "vehicle"},
+    methods=frozenset({"post"}),
+    creator="cc_agent",
+)
 
 
 def out_of_scope_ids(world: World, principal: Principal, model: str) -> list[int]:

@@ -17,7 +17,7 @@ from vehicles.services import vehicle_transfer
 from ..conftest import PRINCIPALS
 
 # timeline object type → the API resource that opens it
-RESOURCE_OF = {"sale": "sales", "service_visit": "service-visits", "related_purchase": "related-purchases",
+RESOURCE_OF = {"call": "calls", "follow_up": "follow-ups", "sale": "sales", "service_visit": "service-visits", "related_purchase": "related-purchases",
                "lead": "leads", "vehicle": "vehicles"}
 
 

@@ -89,13 +89,15 @@ def test_out_of_scope_objects_answer_404_to_every_method(world, resource, princi
     api = principal.api()
     hidden = [obj for key, obj in objects_by_dealer(world, resource).items() if not spec.visible(principal, key)]
     assert hidden, "each principal has objects outside its scope (at least tenant B's)"
-    body = spec.payload(world, principal)
+    body = spec.payload(world, principal) if spec.payload else {}
+    # A method the resource does not have answers 405 for every id, so it tells nothing about what exists.
+    expected = {method: 404 if method in spec.methods else 405 for method in ("put", "patch", "delete")}
     for obj in hidden:
         url = detail_url(resource, obj.pk)
         assert api.get(url).status_code == 404
-        assert api.put(url, body, format="json").status_code == 404
-        assert api.patch(url, {}, format="json").status_code == 404
-        assert api.delete(url).status_code == 404
+        assert api.put(url, body, format="json").status_code == expected["put"]
+        assert api.patch(url, {}, format="json").status_code == expected["patch"]
+        assert api.delete(url).status_code == expected["delete"]
     assert api.get(detail_url(resource, 999_999_999)).status_code == 404
     assert api.get(f"/api/v1/{resource}/99999999999999999999999999/").status_code == 404
 
@@ -109,7 +111,7 @@ def test_in_scope_objects_change_only_for_writers(world, resource, principal_nam
     visible = [obj for key, obj in objects_by_dealer(world, resource).items() if spec.visible(principal, key)]
     for obj in visible:
         assert api.get(detail_url(resource, obj.pk)).status_code == 200
-        expected = 200 if may_write(resource, principal) else 403
+        expected = (200 if may_write(resource, principal) else 403) if "patch" in spec.methods else 405
         assert api.patch(detail_url(resource, obj.pk), {}, format="json").status_code == expected
 
 
@@ -119,6 +121,9 @@ def test_writes_cannot_name_out_of_scope_objects(world, resource, principal_name
     principal = world.principals[principal_name]
     spec = RESOURCES[resource]
     api = principal.api()
+    if "post" not in spec.methods:
+        assert api.post(list_url(resource), {}, format="json").status_code == 405
+        return
     if not may_write(resource, principal):
         assert api.post(list_url(resource), spec.payload(world, principal), format="json").status_code == 403
         return
@@ -132,7 +137,7 @@ def test_writes_cannot_name_out_of_scope_objects(world, resource, principal_name
     assert response.status_code == 201, response.content
     created_id = response.json()["id"]
     assert created_id in list_ids(api, resource)
-    for field_name, model in spec.related.items():
+    for field_name, model in spec.related.items() if "patch" in spec.methods else ():
         for foreign_id in out_of_scope_ids(world, principal, model):
             response = api.patch(detail_url(resource, created_id), {field_name: foreign_id}, format="json")
             assert response.status_code == 400, (field_name, response.content)
@@ -140,8 +145,10 @@ def test_writes_cannot_name_out_of_scope_objects(world, resource, principal_name
 
 @pytest.mark.parametrize("resource", RESOURCE_NAMES)
 def test_tenant_and_dealer_come_from_the_scope_not_the_input(world, resource):
-    principal = world.principals["oem_admin"]
     spec = RESOURCES[resource]
+    principal = world.principals[spec.creator]
+    if "post" not in spec.methods:
+        return
     body = spec.payload(world, principal) | {"tenant": world.tenants["B"].pk, "tenant_id": world.tenants["B"].pk}
     response = principal.api().post(list_url(resource), body, format="json")
     assert response.status_code == 201, response.content

@@ -1,0 +1,1 @@
+"""The supervisor board: backlog, due and overdue, reach rate and per-agent figures."""

@@ -1,0 +1,1 @@
+"""Tests of complaints (投诉)."""
