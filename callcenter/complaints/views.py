@@ -19,7 +19,8 @@ from customers.forms import add_service_errors
 from customers.models import Customer
 
 from ..access import COMPLAINT_CONFIRM, COMPLAINT_ESCALATE, COMPLAINT_EXPORT, COMPLAINT_OPEN, COMPLAINT_WORK
-from ..models import ACTIVE_STATUSES, Complaint, ComplaintAttachment, ComplaintStatus, Level
+from ..models import ACTIVE_STATUSES, Call, Complaint, ComplaintAttachment, ComplaintStatus, FollowUpTask, Level
+from ..models.complaints import ComplaintChannel
 from . import selectors, services
 from .escalation import reason_label
 from .filtersets import ComplaintFilterSet
@@ -90,6 +91,17 @@ class ComplaintCreate(ScopeRequiredMixin, View):
 
     read_permission = write_permission = COMPLAINT_OPEN
 
+    def source(self, data) -> tuple:
+        """The call or follow-up the complaint comes from (ids from the query string or the form), in scope."""
+        call = follow_up = None
+        call_id, follow_up_id = data.get("call", ""), data.get("follow_up", "")
+        if call_id.isdigit() and len(call_id) < 19:
+            call = Call.objects.scoped(self.scope).filter(pk=call_id).select_related("vehicle").first()
+        if follow_up_id.isdigit() and len(follow_up_id) < 19:
+            follow_up = FollowUpTask.objects.scoped(self.scope).filter(pk=follow_up_id).select_related(
+                "vehicle").first()
+        return call, follow_up
+
     def get(self, request):
         initial = {}
         customer_id = request.GET.get("customer", "")
@@ -97,9 +109,21 @@ class ComplaintCreate(ScopeRequiredMixin, View):
             customer = Customer.objects.scoped(self.scope).filter(pk=customer_id).first()
             if customer is not None:
                 initial["customer"] = customer
-        return self.render(request, ComplaintForm(initial=initial, scope=self.scope))
+        call, follow_up = self.source(request.GET)
+        origin = call or follow_up
+        if origin is not None:
+            # What the agent already knows from the call is not typed again.
+            initial.setdefault("customer", origin.customer)
+            if origin.dealer_id and self.scope.sees_dealer(origin.dealer_id):
+                initial["dealer"] = origin.dealer_id
+            if origin.vehicle is not None:
+                initial["vehicle"] = origin.vehicle.vin
+            initial["channel"] = ComplaintChannel.FOLLOW_UP if follow_up else ComplaintChannel.HOTLINE
+            initial["description"] = getattr(origin, "notes", "")
+        return self.render(request, ComplaintForm(initial=initial, scope=self.scope), call, follow_up)
 
     def post(self, request):
+        self.call, self.follow_up = self.source(request.POST)
         form = ComplaintForm(request.POST, request.FILES, scope=self.scope)
         if form.is_valid():
             try:
@@ -110,21 +134,22 @@ class ComplaintCreate(ScopeRequiredMixin, View):
             else:
                 messages.success(request, _("Complaint %(number)s opened.") % {"number": complaint.number})
                 return redirect("callcenter:complaint-detail", pk=complaint.pk)
-        return self.render(request, form)
+        return self.render(request, form, self.call, self.follow_up)
 
     def open(self, form: ComplaintForm) -> Complaint:
         data = form.cleaned_data
         complaint = services.complaint_open(
             scope=self.scope, channel=data["channel"], customer=data["customer"], dealer=data["dealer"],
             severity=data["severity"], description=data["description"], category=data["category"],
-            vehicle=form.vehicle_found)
+            vehicle=form.vehicle_found, call=self.call, follow_up=self.follow_up)
         if data.get("attachment"):
             services.complaint_attach(scope=self.scope, complaint=complaint, upload=data["attachment"])
         return complaint
 
-    def render(self, request, form):
+    def render(self, request, form, call=None, follow_up=None):
         return render(request, "callcenter/complaints/form.html", {
-            "form": form, "picked": form.picked(), "none_label": _("Nobody picked yet")})
+            "form": form, "picked": form.picked(), "none_label": _("Nobody picked yet"), "call": call,
+            "follow_up": follow_up})
 
 
 class ComplaintDetail(ScopeRequiredMixin, View):

@@ -19,7 +19,7 @@ from customers.models import ConsentRecord, Customer
 from customers.services import customer_reveal
 from vehicles.models import ServiceVisit
 
-from ..access import QUEUE_WORK
+from ..access import COMPLAINT_OPEN, QUEUE_WORK
 from ..choices import TaskStatus
 from ..models import Call, FollowUpTask, NumberFlag
 from ..queue import (
@@ -146,6 +146,7 @@ def task_context(scope, task: FollowUpTask) -> dict:
         "consents": consents, "dealer": dealer, "script": render_script_safely(task.rule.script, values),
         "flagged": NumberFlag.objects.filter(customer_id=customer.pk, number=customer.mobile).exists(),
         "may_reveal": NUMBER_REVEAL.allows(scope), "complaints": open_complaints(scope, customer),
+        "may_complain": COMPLAINT_OPEN.allows(scope),
     }
 
 

@@ -1,4 +1,5 @@
-"""In a real headless Chromium: an agent opens a complaint, the store acknowledges it, the customer rejects the fix."""
+"""In a real headless Chromium: an agent opens a complaint from a hotline call, the store acknowledges it, the customer
+rejects the fix and the complaint reopens with new due times."""
 
 from __future__ import annotations
 
@@ -25,21 +26,26 @@ def test_complaint_opened_acknowledged_rejected_and_reopened(page, tmp_path):
     a1 = world.dealers["A1"]
     customer = CustomerFactory(dealer=a1, name="欧阳娜娜", mobile="+8613655556666")
 
-    # The agent takes the hotline call: picks the caller by mobile and opens a high-severity complaint.
+    # The agent takes the hotline call: finds the caller by mobile, logs the call, and opens a complaint from it.
     log_in(page, "cc_agent", TEST_PASSWORD)
-    page.goto(f"{page.base_url}/callcenter/complaints/new/")
-    page.fill("input[name=customer_q]", "13655556666")
-    option = page.locator(f"#pick-customer-results input[name=customer][value='{customer.pk}']")
-    option.wait_for()
-    option.check()
+    page.goto(f"{page.base_url}/callcenter/hotline/")
+    page.fill("input[name=q]", "13655556666")
+    page.click("form.search button[type=submit]")
+    page.click(f"a[href*='customer={customer.pk}']")
+    page.select_option("select[name=category]", "complaint")
     page.select_option("select[name=dealer]", str(a1.pk))
-    page.select_option("select[name=channel]", "hotline")
+    page.fill("textarea[name=notes]", "保养后发动机故障灯常亮，客户很不满意")
+    page.click("form.form button[type=submit].primary")
+    page.wait_for_url("**/callcenter/calls/*/")
+    page.click("a[href*='&call=']")
+    page.wait_for_url("**/callcenter/complaints/new/**")
+    assert page.input_value("textarea[name=description]") == "保养后发动机故障灯常亮，客户很不满意"
     page.select_option("select[name=severity]", "high")
-    page.fill("textarea[name=description]", "保养后发动机故障灯常亮，客户很不满意")
     page.click("#complaint-form button[type=submit].primary")
     page.wait_for_url("**/callcenter/complaints/*/")
     complaint = Complaint.objects.get(customer=customer)
     assert complaint.number in page.locator("h1").inner_text()
+    assert complaint.calls.get().category == "complaint" and complaint.channel == "hotline"
     first_due = complaint.resolution_due
 
     # The dealer manager acknowledges it (first contact) and proposes a resolution.

@@ -99,3 +99,30 @@ def test_a_store_logs_a_key_account_visit(world, caller):
     call = Call.objects.get()
     assert call.kind == "visit" and call.duration_s == 5400 and call.dealer == world.dealers["A1"]
     assert "Key-account visit" in browser(world, "dealer_manager").get(f"/customers/{customer.pk}/").content.decode()
+
+
+def test_a_complaint_opened_from_a_call_or_a_follow_up_keeps_its_origin(world, caller):
+    from callcenter.models import Complaint
+
+    from .queue_world import rules, task
+
+    customer, vehicle = caller
+    a1 = world.dealers["A1"]
+    agent = browser(world, "cc_agent")
+    agent.post("/callcenter/hotline/", {"customer": customer.pk, "vehicle": vehicle.pk, "category": "complaint",
+                                        "dealer": a1.pk, "notes": "保养后异响"})
+    call = Call.objects.get()
+    form = agent.get("/callcenter/complaints/new/", {"call": call.pk}).content.decode()
+    assert "保养后异响" in form and vehicle.vin in form and f'name="call" value="{call.pk}"' in form
+    done = agent.post("/callcenter/complaints/new/", {
+        "call": call.pk, "customer": customer.pk, "dealer": a1.pk, "channel": "hotline", "severity": "high",
+        "vehicle": vehicle.vin, "description": "保养后异响"})
+    assert done.status_code == 302
+    complaint = Complaint.objects.get()
+    call.refresh_from_db()
+    assert call.complaint == complaint and complaint.vehicle == vehicle and complaint.dealer == a1
+    follow_up = task(rules(world.tenants["A"])["delivery"], customer, a1, due_on=complaint.opened_at.date())
+    agent.post("/callcenter/complaints/new/", {
+        "follow_up": follow_up.pk, "customer": customer.pk, "dealer": a1.pk, "channel": "follow_up",
+        "severity": "normal", "description": "交车时未讲解"})
+    assert Complaint.objects.get(follow_up=follow_up).channel == "follow_up"
