@@ -126,6 +126,28 @@ class TimelineSource:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CallSection:
+    """A part of the call screen that another app adds for some follow-up tasks (a survey read in the call).
+
+    `applies(task)` says whether the task gets it; `template` is rendered inside the outcome form with
+    `section` = `context(scope, task, data, errors)` (data: the posted form or None); `save(scope, task, data,
+    outcome)` runs after the outcome is recorded, in the same transaction, and raises a ValidationError with field
+    errors to refuse it (then nothing is saved and the page shows the errors with what was typed).
+    """
+
+    code: str
+    applies: Callable[[Any], bool]
+    template: str
+    context: Callable[[Any, Any, Any, dict], dict]
+    save: Callable[[Any, Any, Any, str], None]
+
+
+def register_call_sections(*sections: CallSection) -> None:
+    """Add parts to the call-center call screen."""
+    registry["call_sections"].extend(sections)
+
+
 def register_permissions(module: ModuleType) -> list[Permission]:
     """Register every Permission an app's access module defines; a code used twice is refused."""
     found = [value for value in vars(module).values() if isinstance(value, Permission)]

@@ -44,4 +44,6 @@ registry = Registry({
     "demo_data": [],
     # Customer foreign keys each app owns (MergeParticipant), moved onto the survivor by a merge.
     "merge_participants": [],
+    # Parts another app adds to the call screen for some follow-ups (CallSection): a survey read in the call.
+    "call_sections": [],
 })

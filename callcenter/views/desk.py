@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm_site.registry import registry
 from crm_site.web import ScopeRequiredMixin
 from customers.access import NUMBER_REVEAL
 from customers.models import ConsentRecord, Customer
@@ -173,8 +175,15 @@ class TaskWork(ScopeRequiredMixin, View):
         return (task.status == TaskStatus.CLAIMED and task.assigned_to_id == self.scope.user_id
                 and QUEUE_WORK.allows(self.scope))
 
-    def render_page(self, task, form=None, status=200):
+    def sections(self, task, data=None, errors=None) -> list[dict]:
+        """The parts other apps add to this task's call screen, with their context."""
+        return [{"code": section.code, "template": section.template,
+                 **section.context(self.scope, task, data, (errors or {}).get(section.code, {}))}
+                for section in registry["call_sections"] if section.applies(task)]
+
+    def render_page(self, task, form=None, status=200, data=None, errors=None):
         context = task_context(self.scope, task)
+        context["sections"] = self.sections(task, data, errors) if self.holding(task) else []
         holding = self.holding(task)
         if holding:
             context["bundle"] = list(FollowUpTask.objects.scoped(self.scope).filter(
@@ -193,12 +202,27 @@ class TaskWork(ScopeRequiredMixin, View):
             raise PermissionDenied
         form = OutcomeForm(request.POST, questions=task.rule.questions)
         if not form.is_valid():
-            return self.render_page(task, form)
+            return self.render_page(task, form, data=request.POST)
+        section_errors = {}
         try:
-            followup_outcome(scope=self.scope, task=task, data=form.outcome_input())
+            with transaction.atomic():
+                followup_outcome(scope=self.scope, task=task, data=form.outcome_input())
+                for section in registry["call_sections"]:
+                    if section.applies(task):
+                        try:
+                            section.save(self.scope, task, request.POST, form.cleaned_data["outcome"])
+                        except ValidationError as exc:
+                            section_errors[section.code] = exc.message_dict if hasattr(exc, "error_dict") \
+                                else {"__all__": exc.messages}
+                if section_errors:
+                    raise ValidationError(_("Check the answers below."))
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
-            return self.render_page(task, form)
+            if not section_errors:
+                form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+            else:
+                form.add_error(None, exc.messages[0])
+            task.refresh_from_db()
+            return self.render_page(task, form, data=request.POST, errors=section_errors)
         messages.success(request, _("Outcome saved."))
         if form.cleaned_data.get("next_call"):
             return claim_and_go(request, self.scope, request.session.get(QUEUE_KEY, ""))

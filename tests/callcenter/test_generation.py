@@ -214,3 +214,25 @@ def test_windows_and_month_arithmetic():
         offset_days, due_window_days = -30, 25
 
     assert trigger_window(Rule, dt.date(2026, 3, 2)) == (dt.date(2026, 3, 7), dt.date(2026, 4, 1))
+
+
+def test_tasks_for_a_chosen_list_are_classified_like_generation(setup, world):
+    from callcenter.campaigns import followups_add
+
+    tenant, a1, by_code, scope = setup
+    rule = by_code["win_back"]
+    keen = callable_customer(a1)
+    consent(keen, "marketing")
+    silent = callable_customer(a1)  # service consent only: win-back is marketing
+    subjects = [{"dealer_id": a1.pk, "customer_id": c.pk, "vehicle_id": None, "subject_id": c.pk,
+                 "occurrence": DAY} for c in (keen, silent)]
+    manager = world.principals["dealer_manager"].scope
+    result = followups_add(scope=manager, rule=rule, subjects=subjects, on=DAY)
+    assert result == {"created": 1, "skipped": {"no_consent": 1}, "existing": 0}
+    assert FollowUpTask.objects.get(rule=rule).customer == keen
+    assert followups_add(scope=manager, rule=rule, subjects=subjects, on=DAY)["existing"] == 1
+    a2 = world.dealers["A2"]
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        followups_add(scope=manager, rule=rule, subjects=[{**subjects[0], "dealer_id": a2.pk}], on=DAY)

@@ -121,3 +121,35 @@ def test_the_renew_keeps_the_lease_and_a_lost_task_says_so(world, queue, monkeyp
     monkeypatch.setattr(timezone, "now", lambda: NOW + dt.timedelta(minutes=40))
     browser(world, "cc_supervisor").post("/callcenter/next/")
     assert agent.post(f"{url}renew/").status_code == 409
+
+
+def test_another_apps_call_section_is_shown_checked_and_saved_with_the_outcome(world, queue):
+    from django.core.exceptions import ValidationError
+
+    from crm_site.plugins import CallSection
+    from crm_site.registry import registry
+
+    saved = []
+
+    def save(scope, task, data, outcome):
+        if data.get("extra") != "ok":
+            raise ValidationError({"extra": ["Say ok."]})
+        saved.append((task.pk, outcome))
+
+    section = CallSection(code="extra", applies=lambda task: task.queue == "ssi", template="fake_app/call_section.html",
+                          context=lambda scope, task, data, errors: {"value": (data or {}).get("extra", ""),
+                                                                     "errors": errors},
+                          save=save)
+    registry["call_sections"].append(section)
+    try:
+        agent = browser(world, "cc_agent")
+        url = agent.post("/callcenter/next/").url
+        assert 'id="extra"' in agent.get(url).content.decode()
+        refused = agent.post(url, {"outcome": "reached", "extra": "no"})
+        assert "Say ok." in refused.content.decode() and 'value="no"' in refused.content.decode()
+        assert FollowUpTask.objects.get(pk=queue[0].pk).status == "claimed" and not Call.objects.exists()
+        agent.post(url, {"outcome": "reached", "extra": "ok"})
+        assert saved == [(queue[0].pk, "reached")]
+        assert FollowUpTask.objects.get(pk=queue[0].pk).status == "done"
+    finally:
+        registry["call_sections"].remove(section)
