@@ -15,6 +15,9 @@ class CrmSiteConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from . import plugins, rls
+        from .api import strict
+
+        strict.install()
 
         plugins.register_menu(plugins.MenuItem(_("Home"), "home", order=0))
 

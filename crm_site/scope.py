@@ -30,6 +30,8 @@ class Scope:
     api_client_id: int | None = None
     may_write_api: bool = True
     api_resources: frozenset[str] | None = None
+    # An API client's grant to read personal data (full mobiles) in full; staff roles are decided by permissions.
+    personal_data: bool = False
 
     @property
     def is_tenant_wide(self) -> bool:

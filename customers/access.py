@@ -42,3 +42,7 @@ LEAD_OWN = permission("customers.lead_own", _("Work my own leads"), {Role.SALES_
 LEAD_BOARD = permission("customers.lead_board", _("See the lead pipeline"),
                         DEALER_ROLES - {Role.SERVICE_ADVISOR} | {Role.REGION_MANAGER}
                         | (TENANT_WIDE_ROLES - CALL_CENTER), writes=False)
+# Data-subject rights (PIPL): the export of everything held about a person and their erasure are HQ's.
+DATA_SUBJECT_RIGHTS = permission("customers.data_subject_rights",
+                                 _("Export everything held about a customer, and erase them on request"),
+                                 {Role.OEM_ADMIN})

@@ -289,12 +289,18 @@ def customers_bulk_upsert(*, scope: Scope, dealer_id: int, items: list[dict],
         external_id = str(item.get("external_id") or "")
         prepared.append((given, crypto.lookup_hash(given.id_number) if given.id_number else "", external_id))
     chunk.load([(p[0].mobile, p[1], p[2]) for p in prepared if not isinstance(p, ValidationError)])
+    from .data_subject import ERASED_MESSAGE, erased_mobiles
+
+    erased = erased_mobiles(scope.tenant_id, [p[0].mobile for p in prepared if not isinstance(p, ValidationError)])
     outcomes: list = []
     for entry in prepared:
         if isinstance(entry, ValidationError):
             outcomes.append(entry)
             continue
         given, id_hash, external_id = entry
+        if given.mobile in erased and chunk.by_mobile.get(given.mobile) is None:
+            outcomes.append(ValidationError({"mobile": [ERASED_MESSAGE]}))  # a batch never re-creates them
+            continue
         try:
             outcomes.append(chunk.apply(given, id_hash, external_id))
         except ValidationError as exc:

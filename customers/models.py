@@ -61,6 +61,8 @@ class Customer(TenantOwned):
     )
     notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH,
                              validators=[MaxLengthValidator(NOTES_MAX_LENGTH)], help_text=NOTES_HELP)
+    # Set when the person was erased (anonymised; DESIGN §7): the record stays for the aggregates it carries.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("customer")
@@ -278,3 +280,37 @@ class LeadStageChange(TenantOwned):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return dealer_scope_q(scope, "lead__dealer_id")
+
+
+class ErasedIdentity(TenantOwned):
+    """The tombstone an erasure leaves: the keyed hash of the mobile, so the person is not re-created unasked."""
+
+    mobile_hash = models.CharField(max_length=64)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "mobile_hash"], name="erased_identity_lookup_idx")]
+
+
+class DataSubjectRequest(TenantOwned):
+    """One request under the PIPL for a customer's data: an export, a correction or an erasure, and what was done."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export of everything held")
+        CORRECTION = "correction", _("Correction")
+        ERASURE = "erasure", _("Erasure")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="data_requests")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("by"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return linked_to_scope(scope, "customer_id")
+

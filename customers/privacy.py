@@ -8,8 +8,8 @@ from .access import MOBILE_FULL
 
 
 def sees_full_mobile(scope: Scope) -> bool:
-    """Dealer staff, call-center staff and dealer systems get mobiles in full (customers.access.MOBILE_FULL)."""
-    return MOBILE_FULL.allows(scope)
+    """Dealer and call-center staff (customers.access.MOBILE_FULL), a store's DMS and integrations granted it."""
+    return MOBILE_FULL.allows(scope) and (not scope.is_api_client or scope.personal_data)
 
 
 def shown_mobile(scope: Scope, customer) -> str:

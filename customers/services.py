@@ -93,7 +93,7 @@ def customer_link_dealer(*, customer: Customer, dealer_id: int, kind: str, exter
 
 @transaction.atomic
 def customer_upsert(*, scope: Scope, dealer_id: int | None, data: dict, link_kind: str = choices.LinkKind.ASSIGNED,
-                    external_id: str = "") -> tuple[Customer, bool]:
+                    external_id: str = "", consent_again: bool = False) -> tuple[Customer, bool]:
     """Find the customer by external id, mobile or ID number, or create one; update what was given; link the dealer.
 
     Every way in (browser, API, bulk, import) goes through here, so the same person is never created twice.
@@ -105,6 +105,12 @@ def customer_upsert(*, scope: Scope, dealer_id: int | None, data: dict, link_kin
     if created:
         if not given.name:
             raise ValidationError({"name": [_("Enter the customer's name.")]})
+        from .data_subject import ERASED_MESSAGE, erased_mobile, lift_tombstone
+
+        if erased_mobile(scope.tenant_id, given.mobile):
+            if not consent_again:
+                raise ValidationError({"mobile": [ERASED_MESSAGE]})
+            lift_tombstone(scope=scope, tenant_id=scope.tenant_id, mobile=given.mobile)
         customer = Customer(tenant_id=scope.tenant_id)
     if given.name:
         customer.name = given.name

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import customers, duplicates, lead_detail, leads
+from .views import customers, data_subject, duplicates, lead_detail, leads
 
 url_prefix = "customers/"
 app_name = "customers"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("pick/", customers.CustomerPick.as_view(), name="pick"),
     path("<id:pk>/", customers.CustomerDetail.as_view(), name="detail"),
     path("<id:pk>/edit/", customers.CustomerEdit.as_view(), name="edit"),
+    path("<id:pk>/data/", data_subject.CustomerDataRights.as_view(), name="data-rights"),
+    path("<id:pk>/data/export.json", data_subject.CustomerDataExport.as_view(), name="data-export"),
     path("<id:pk>/reveal/<str:field>/", customers.CustomerReveal.as_view(), name="reveal"),
     path("<id:pk>/do-not-call/", customers.CustomerDoNotCall.as_view(), name="do-not-call"),
     path("<id:pk>/consent/", customers.CustomerConsent.as_view(), name="consent"),

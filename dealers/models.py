@@ -209,6 +209,11 @@ class ApiClient(TenantOwned):
         verbose_name=_("resources"),
         help_text=_("Limit the client to these API resources; empty means all."),
     )
+    # Integrations see mobiles masked unless HQ decides otherwise (a store's own DMS sees its customers in full).
+    personal_data = models.BooleanField(
+        _("reads personal data in full"), default=False, editable=False,
+        help_text=_("Granted by an OEM administrator and recorded in the audit log; a dealer's own system reads its "
+                    "customers in full without it."))
     key_prefix = models.CharField(_("token prefix"), max_length=16, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(

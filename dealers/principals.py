@@ -36,6 +36,8 @@ def scope_for_api_client(client: ApiClient) -> Scope:
         api_client_id=client.pk,
         may_write_api=client.access == ApiScope.WRITE,
         api_resources=frozenset(client.resources) if client.resources else None,
+        # A store's DMS reads its own store's customers in full; a tenant-wide integration only with HQ's grant.
+        personal_data=client.personal_data or client.dealer_id is not None,
     )
 
 

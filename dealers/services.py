@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm_site.models import audit
 from crm_site.registry import registry
@@ -74,6 +76,18 @@ def api_client_create(
     client.save()
     audit(scope, "api_client.create", client)
     return client, token
+
+
+@transaction.atomic
+def api_client_set_personal_data(*, scope: Scope, client: ApiClient, granted: bool) -> ApiClient:
+    """HQ grants (or withdraws) an integration's reading of personal data in full; recorded in the audit log."""
+    if scope.role != Role.OEM_ADMIN:
+        raise PermissionDenied(_("Only an OEM administrator grants personal data."))
+    if client.personal_data != granted:
+        client.personal_data = granted
+        client.save(update_fields=["personal_data", "updated_at"])
+        audit(scope, "api_client.personal_data", client, granted=granted)
+    return client
 
 
 @transaction.atomic

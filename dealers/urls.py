@@ -21,4 +21,5 @@ urlpatterns = [
     path("api-clients/new/", views.ApiClientCreate.as_view(), name="apiclient-create"),
     path("api-clients/<id:pk>/revoke/", views.ApiClientRevoke.as_view(), name="apiclient-revoke"),
     path("api-clients/<id:pk>/rotate/", views.ApiClientRotate.as_view(), name="apiclient-rotate"),
+    path("api-clients/<id:pk>/personal-data/", views.ApiClientPersonalData.as_view(), name="apiclient-personal-data"),
 ]

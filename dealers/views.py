@@ -164,6 +164,22 @@ class ApiClientRevoke(ApiClientActionMixin, View):
         return redirect("dealers:apiclient-list")
 
 
+class ApiClientPersonalData(ScopeRequiredMixin, View):
+    """POST: HQ grants or withdraws a tenant-wide integration's reading of personal data in full (audited)."""
+
+    read_permission = write_permission = API_CLIENT_MANAGE
+
+    def post(self, request, pk: int):
+        client = get_object_or_404(ApiClient.objects.scoped(self.scope), pk=pk)
+        try:
+            services.api_client_set_personal_data(scope=self.scope, client=client,
+                                                  granted=request.POST.get("granted") == "1")
+        except PermissionDenied:
+            raise
+        messages.success(request, _("Saved."))
+        return redirect("dealers:apiclient-list")
+
+
 class ApiClientRotate(ApiClientActionMixin, View):
     """Give an API client a new token after a confirmation page, and show it once; the old one stops working."""
 

@@ -49,6 +49,9 @@ class CustomerSerializer(ScopedModelSerializer):
     key_account_owner = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
     do_not_call_reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200,
                                                help_text=_("Why do-not-call was set or cleared (kept in its history)."))
+    consent_again = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text=_("The person, once erased at their request, gave their consent again: their mobile may be used."))
 
     class Meta:
         model = Customer
@@ -56,8 +59,9 @@ class CustomerSerializer(ScopedModelSerializer):
             "id", "kind", "name", "mobile", "id_number", "id_number_masked", "gender", "birth_date", "province",
             "city", "address", "occupation", "income_band", "education", "company_name", "fleet_size", "notes",
             "do_not_call", "do_not_call_reason", "key_account_owner", "dealer", "dealers", "external_id",
-            "created_at", "updated_at",
+            "consent_again", "erased_at", "created_at", "updated_at",
         ]
+        read_only_fields = ["erased_at"]
         extra_kwargs = {"name": {"required": False}}
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))

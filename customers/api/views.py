@@ -26,10 +26,12 @@ from ..access import (
     CUSTOMER_DELETE,
     CUSTOMER_EDIT,
     CUSTOMER_MERGE,
+    DATA_SUBJECT_RIGHTS,
     LEAD_ASSIGN,
     LEAD_EDIT,
     NUMBER_REVEAL,
 )
+from ..data_subject import customer_erase, customer_export
 from ..filtersets import CustomerFilterSet, LeadFilterSet
 from ..leads import lead_assign, lead_create, lead_move
 from ..models import Customer, CustomerDealer, Lead
@@ -58,6 +60,13 @@ from .serializers import (
 )
 
 NO_LIST = {"filter_backends": [], "pagination_class": None}
+
+
+class EraseSerializer(serializers.Serializer):
+    """An erasure: the request it answers, and the customer's name typed again."""
+
+    reason = serializers.CharField(max_length=255, help_text=_("The person's request: date, channel, reference."))
+    confirm_name = serializers.CharField(max_length=100, help_text=_("The customer's name, to confirm."))
 
 
 def rekey(exc: DjangoValidationError, old: str, new: str) -> DjangoValidationError:
@@ -106,7 +115,8 @@ class CustomerViewSet(BulkUpsertMixin, ScopedModelViewSet):
     write_permission = CUSTOMER_EDIT
     # Seeing a number in full is a read, logged by the service; consent is taken on the phone too.
     action_permissions = {"destroy": CUSTOMER_DELETE, "reveal": NUMBER_REVEAL, "merge": CUSTOMER_MERGE,
-                          "consents": CONSENT_RECORD}
+                          "consents": CONSENT_RECORD, "erase": DATA_SUBJECT_RIGHTS,
+                          "data_export": DATA_SUBJECT_RIGHTS}
 
     def get_queryset(self):
         return with_scope_links(super().get_queryset(), self.scope)
@@ -119,7 +129,8 @@ class CustomerViewSet(BulkUpsertMixin, ScopedModelViewSet):
         link_kind = choices.LinkKind.DMS if self.scope.is_api_client else choices.LinkKind.ASSIGNED
         customer, created = customer_upsert(scope=self.scope, dealer_id=data["dealer_id"],
                                             data=serializer.service_data(), link_kind=link_kind,
-                                            external_id=data.get("external_id") or "")
+                                            external_id=data.get("external_id") or "",
+                                            consent_again=bool(data.get("consent_again")))
         self.apply_flags(customer, data)
         audit(self.scope, "customer.create" if created else "customer.update", customer, fields=sorted(data))
         return customer, created
@@ -199,6 +210,33 @@ class CustomerViewSet(BulkUpsertMixin, ScopedModelViewSet):
         if "do_not_call" in data:
             customer_set_do_not_call(scope=self.scope, customer=customer, do_not_call=data["do_not_call"],
                                      reason=data.get("do_not_call_reason", ""))
+
+    @extend_schema(summary="Everything the tenant holds about the customer (PIPL export; recorded)",
+                   responses={200: OpenApiResponse(description="The customer's rows, by app and table.")})
+    @action(detail=True, methods=["get"], url_path="data-export", **NO_LIST)
+    def data_export(self, request, pk=None):
+        customer = self.get_object()
+        if not DATA_SUBJECT_RIGHTS.allows(self.scope):
+            raise PermissionDenied
+        return Response(customer_export(scope=self.scope, customer=customer))
+
+    @extend_schema(summary="Erase the person (anonymised; the aggregates stay; recorded)", request=EraseSerializer,
+                   responses=CustomerSerializer)
+    @action(detail=True, methods=["post"], **NO_LIST)
+    def erase(self, request, pk=None):
+        customer = self.get_object()
+        if not self.may_write(self.scope):
+            raise PermissionDenied
+        body = EraseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if body.validated_data["confirm_name"] != customer.name:
+            raise serializers.ValidationError({"confirm_name": [_("This is not the customer's name.")]})
+        try:
+            customer_erase(scope=self.scope, customer=customer, reason=body.validated_data["reason"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        customer.refresh_from_db()
+        return Response(CustomerSerializer(customer, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="The customer's history across the network, newest first",
                    responses=TimelineEventSerializer(many=True))

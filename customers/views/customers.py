@@ -18,7 +18,7 @@ from crm_site.validators import national_mobile
 from crm_site.web import ScopedListView, ScopeRequiredMixin
 
 from .. import choices, privacy, selectors, services
-from ..access import CONSENT_RECORD, CUSTOMER_EDIT, LEAD_EDIT, NUMBER_REVEAL
+from ..access import CONSENT_RECORD, CUSTOMER_EDIT, DATA_SUBJECT_RIGHTS, LEAD_EDIT, NUMBER_REVEAL
 from ..forms import ConsentForm, CustomerForm, DoNotCallForm, add_service_errors
 from ..models import Customer, CustomerDealer
 
@@ -73,6 +73,7 @@ def render_360(request, scope, customer: Customer, *, status: int = 200, **extra
         "may_write": CUSTOMER_EDIT.allows(scope),
         "may_record_consent": CONSENT_RECORD.allows(scope),
         "may_reveal": NUMBER_REVEAL.allows(scope),
+        "may_data_rights": DATA_SUBJECT_RIGHTS.allows(scope),
         "dnc_history": customer.do_not_call_changes.select_related("changed_by")[:20],
         "consent_purposes": [label for _value, label in choices.ConsentPurpose.choices],
         "consent_rows": consent_matrix(customer),

@@ -11,7 +11,7 @@ from crm_site.api.serializers import ScopedModelSerializer
 from crm_site.validators import normalize_mobile
 
 from ..access import grantable_roles
-from ..choices import ApiScope, placement
+from ..choices import ApiScope, Role, placement
 from ..models import ApiClient, Dealer, Region, User
 
 
@@ -113,11 +113,14 @@ class ApiClientSerializer(ScopedModelSerializer):
         help_text=_("API resources the client may use; empty means all."),
     )
     access = serializers.ChoiceField(choices=ApiScope.choices, default=ApiScope.READ)
+    personal_data = serializers.BooleanField(
+        required=False, help_text=_("Read mobiles in full: granted by an OEM administrator only, and audited. A "
+                                    "dealer's own client reads its customers in full without it."))
 
     class Meta:
         model = ApiClient
         fields = [
-            "id", "name", "dealer", "access", "resources", "key_prefix", "token",
+            "id", "name", "dealer", "access", "resources", "personal_data", "key_prefix", "token",
             "created_at", "updated_at", "last_used_at", "revoked_at",
         ]
         read_only_fields = ["key_prefix", "last_used_at", "revoked_at"]
@@ -128,6 +131,21 @@ class ApiClientSerializer(ScopedModelSerializer):
         if unknown:
             raise serializers.ValidationError(_("Unknown resources: %(names)s.") % {"names": ", ".join(unknown)})
         return sorted(set(value))
+
+    def validate_personal_data(self, value: bool) -> bool:
+        if value and self.scope.role != Role.OEM_ADMIN:
+            raise serializers.ValidationError(_("Only an OEM administrator grants personal data."))
+        return value
+
+    def save(self, **kwargs):
+        # The grant goes through its service, so it is recorded in the audit log whichever way it is set.
+        granted = self.validated_data.pop("personal_data", None)
+        instance = super().save(**kwargs)
+        if granted is not None and granted != instance.personal_data:
+            from ..services import api_client_set_personal_data
+
+            api_client_set_personal_data(scope=self.scope, client=instance, granted=granted)
+        return instance
 
     def validate(self, attrs):
         # A store's own clients always belong to that store.

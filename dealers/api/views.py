@@ -70,6 +70,8 @@ class ApiClientViewSet(ScopedModelViewSet):
             access=data.get("access"),
             resources=data.get("resources"),
         )
+        if data.get("personal_data"):
+            services.api_client_set_personal_data(scope=self.scope, client=client, granted=True)
         self.ensure_in_scope(client)
         serializer.instance = client
         client.token = token

@@ -58,6 +58,8 @@ DOORS = {
     "dealers.org_edit": (Probe("get", "/org/regions/new/"), Probe("post", "/api/v1/regions/", {})),
     "dealers.staff_manage": (Probe("get", "/org/users/new/"), Probe("post", "/api/v1/users/", {})),
     "dealers.api_client_manage": (Probe("get", "/org/api-clients/new/"), Probe("post", "/api/v1/api-clients/", {})),
+    "customers.data_subject_rights": (Probe("get", "/customers/{customer}/data/"),
+                                      Probe("post", "/api/v1/customers/{customer}/erase/", {})),
     "callcenter.rule_edit": (Probe("get", "/callcenter/rules/new/"), Probe("post", "/api/v1/follow-up-rules/", {})),
     "callcenter.complaint_open": (Probe("get", "/callcenter/complaints/new/"),
                                   Probe("post", "/api/v1/complaints/", {})),

@@ -69,3 +69,18 @@ def test_odd_query_parameters_answer_400_or_200(world, url):
     for name, value in itertools.product(names, ["", "abc", "-1", "0", "99999999999999999999999", "²", "\x00"]):
         response = api.get(url, {name: value})
         assert response.status_code in (200, 400, 404), (name, value, response.status_code)
+
+
+@pytest.mark.parametrize("url, body", [
+    ("/api/v1/api-clients/", {"name": "DMS", "access": "write", "scopes": ["write"]}),
+    ("/api/v1/customers/", {"name": "新客户", "mobile": "13800001111", "moblie": "13800001111"}),
+    ("/api/v1/follow-ups/claim-next/", {"queue": "ssi", "priority": 1}),
+])
+def test_an_unknown_field_in_a_write_answers_400_naming_it(world, api, url, body):
+    """An integrator who misspells a field must not believe it was applied (issue 14)."""
+    name = "oem_admin" if "api-clients" in url or "customers" in url else "cc_agent"
+    response = api(name).post(url, body | ({"dealer": world.dealers["A1"].pk} if "customers" in url else {}),
+                              format="json")
+    assert response.status_code == 400, response.content
+    unknown = set(body) - {"name", "access", "mobile", "queue"}
+    assert unknown <= set(response.json()), response.json()

@@ -107,3 +107,23 @@ def test_dates_are_written_one_way_in_both_languages(world):
     for language in ("zh-hans", "en"):
         page = admin.get("/org/api-clients/", headers={"accept-language": language}).content.decode()
         assert "2026-12-01 09:30" in page, language
+
+
+def test_an_integration_reads_mobiles_masked_until_hq_grants_it_and_the_grant_is_audited(world, api):
+    """Issue 14: a tenant-wide integration gets no more personal data than the OEM's analysts, unless granted."""
+    from crm_site.models.audit import AuditEvent
+    from tests.customers.factories import CustomerFactory
+
+    customer = CustomerFactory(dealer=world.dealers["A1"], mobile="+8613800138000")
+    client = world.principals["client_tenant_write"]
+    rows = {r["id"]: r for r in client.api().get("/api/v1/customers/").json()["results"]}
+    assert rows[customer.pk]["mobile"] == "138****8000"
+    dms = {r["id"]: r for r in api("client_dealer_read").get("/api/v1/customers/").json()["results"]}
+    assert dms[customer.pk]["mobile"] == "+8613800138000"  # the store's own DMS, its own customer
+    url = f"/api/v1/api-clients/{client.client.pk}/"
+    assert api("dealer_manager").patch(url, {"personal_data": True}, format="json").status_code == 404
+    granted = api("oem_admin").patch(url, {"personal_data": True}, format="json")
+    assert granted.status_code == 200 and granted.json()["personal_data"] is True
+    assert AuditEvent.objects.filter(action="api_client.personal_data", object_id=str(client.client.pk)).exists()
+    rows = {r["id"]: r for r in client.api().get("/api/v1/customers/").json()["results"]}
+    assert rows[customer.pk]["mobile"] == "+8613800138000"

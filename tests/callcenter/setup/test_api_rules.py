@@ -59,7 +59,9 @@ def test_a_rule_has_exactly_the_contract_fields(world, api, rule):
 
 
 def test_admin_creates_a_rule_and_it_is_audited(world, api):
-    response = api("oem_admin").post(URL, body() | {"tenant": world.tenants["B"].pk})
+    refused = api("oem_admin").post(URL, body() | {"tenant": world.tenants["B"].pk})
+    assert refused.status_code == 400 and "tenant" in refused.json()
+    response = api("oem_admin").post(URL, body())
     assert response.status_code == 201, response.content
     created = FollowUpRule.objects.get(pk=response.json()["id"])
     assert created.tenant == world.tenants["A"]
