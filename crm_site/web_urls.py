@@ -3,12 +3,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import notifications, web
+from . import login_guard, notifications, web
 from .discovery import page_urls
 
 urlpatterns = [
     path("", web.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_guard.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path("notifications/badge/", notifications.NotificationBadge.as_view(), name="notification-badge"),

@@ -63,9 +63,11 @@ class PrincipalRateThrottle(SimpleRateThrottle):
 
 
 class AuthRateThrottle(SimpleRateThrottle):
-    """Limit password attempts at the token endpoint per address."""
+    """Limit token requests per username and address: 200 agents behind one address each keep their own budget
+    (the account lockout and the address's failure limit are crm_site.login_guard's)."""
 
     scope = "auth"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        username = str(request.data.get("username", ""))[:150] if hasattr(request, "data") else ""
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}

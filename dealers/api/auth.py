@@ -6,12 +6,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm_site.api.throttling import AuthRateThrottle
+from crm_site.login_guard import ADDRESS_BLOCKED, address_blocked
 
 from .. import services
 from ..models import UserToken
@@ -46,7 +47,13 @@ class TokenView(APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, **form.validated_data)
+        if address_blocked(request):
+            raise Throttled(detail=str(ADDRESS_BLOCKED))
+        # django-axes reads the request it is given: the underlying HttpRequest, where it marks a lockout.
+        user = authenticate(request._request, **form.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            raise Throttled(detail=_("The password was wrong too many times for this account: it is locked for a "
+                                     "while. If it was not you, tell your administrator."))
         if user is None or not user.tenant_id:
             raise AuthenticationFailed(_("Wrong username or password."))
         token, row = services.user_token_issue(user=user)
