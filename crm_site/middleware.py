@@ -49,3 +49,25 @@ class QueryStringLimitMiddleware:
                                   "query_too_long")
             return error_page(request, 400, "400.html", {"too_long": limit})
         return self.get_response(request)
+
+
+# Scripts only from our own static files (htmx, ECharts, crm.js): no inline script, no eval. Styles may be inline
+# (ECharts draws SVG with style attributes). The API docs page (Swagger UI) starts itself with an inline script.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+                           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+DOCS_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends the Content-Security-Policy on every page (the JSON of the API needs none)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            docs = request.path.startswith("/api/docs")
+            response["Content-Security-Policy"] = DOCS_POLICY if docs else CONTENT_SECURITY_POLICY
+        return response

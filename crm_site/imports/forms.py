@@ -48,7 +48,8 @@ class ImportForm(forms.Form):
         self.fields["file"].help_text = _(
             "CSV (UTF-8 or GB18030) or Excel .xlsx, up to %(megabytes)d MB and %(rows)s rows; the first row names "
             "the columns.") % {"megabytes": max_file_bytes() // 1_000_000, "rows": f"{max_rows():,}"}
-        self.fields["file"].widget.attrs.update(accept=".csv,.xlsx", **{"data-max-bytes": max_file_bytes()})
+        self.fields["file"].widget.attrs.update(accept=".csv,.xlsx", **{"data-max-bytes": max_file_bytes(),
+                                                                      "data-too-large": too_large_message()})
         self.content = b""
         self.total_rows = 0
 
