@@ -52,3 +52,6 @@ def register() -> None:
         plugins.TenantDefault("followup_rules", rules_create_defaults),
     )
     plugins.register_demo_data(plugins.DemoData("callcenter", demo.fill))
+    from .purges import PURGES
+
+    plugins.register_data_purges(*PURGES)

@@ -148,6 +148,23 @@ def register_call_sections(*sections: CallSection) -> None:
     registry["call_sections"].extend(sections)
 
 
+@dataclass(frozen=True)
+class DataPurge:
+    """What an app removes once its keeping period has passed: `purge(tenant_id, before) -> rows`, set-based.
+
+    `period` names the DataRetention field in months that sets `before` (a datetime) for the tenant.
+    """
+
+    name: str
+    period: str
+    purge: Callable[[int, Any], int]
+
+
+def register_data_purges(*purges: DataPurge) -> None:
+    """Add what the nightly purge removes."""
+    registry["data_purges"].extend(purges)
+
+
 def register_permissions(module: ModuleType) -> list[Permission]:
     """Register every Permission an app's access module defines; a code used twice is refused."""
     found = [value for value in vars(module).values() if isinstance(value, Permission)]

@@ -46,4 +46,6 @@ registry = Registry({
     "merge_participants": [],
     # Parts another app adds to the call screen for some follow-ups (CallSection): a survey read in the call.
     "call_sections": [],
+    # What each app deletes or blanks when its keeping period (crm_site.models.DataRetention) has passed (DataPurge).
+    "data_purges": [],
 })

@@ -21,5 +21,6 @@ class DealersConfig(AppConfig):
             plugins.MenuItem(_("Dealers"), "dealers:dealer-list", access.DEALER_VIEW, order=81),
             plugins.MenuItem(_("Staff"), "dealers:user-list", access.STAFF_MANAGE, order=82),
             plugins.MenuItem(_("API clients"), "dealers:apiclient-list", access.API_CLIENT_MANAGE, order=83),
+            plugins.MenuItem(_("Keeping periods"), "dealers:data-retention", access.ORG_EDIT, order=84),
         )
         plugins.register_widgets(*widgets.WIDGETS)

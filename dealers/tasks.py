@@ -20,3 +20,19 @@ def tokens_purge_expired(*, scope: Scope) -> int:
 def tokens_purge_expired_all_tenants() -> int:
     """Beat entry point: fan out the purge to every tenant, each with its own scope."""
     return for_each_tenant(tokens_purge_expired)
+
+
+@shared_task(base=ScopedTask)
+def data_purge_task(*, scope: Scope) -> dict:
+    """Purge what one tenant keeps no longer (its keeping periods, as of today)."""
+    from django.utils import timezone
+
+    from crm_site.purge import data_purge
+
+    return data_purge(tenant_id=scope.tenant_id, on=timezone.localdate())
+
+
+@shared_task
+def data_purge_all_tenants() -> int:
+    """Beat entry point: the nightly purge for every tenant, each with its own scope."""
+    return for_each_tenant(data_purge_task)

@@ -9,6 +9,7 @@ app_name = "dealers"
 
 urlpatterns = [
     path("regions/", views.RegionList.as_view(), name="region-list"),
+    path("data-retention/", views.DataRetentionEdit.as_view(), name="data-retention"),
     path("regions/new/", views.RegionCreate.as_view(), name="region-create"),
     path("regions/<id:pk>/", views.RegionUpdate.as_view(), name="region-update"),
     path("dealers/", views.DealerList.as_view(), name="dealer-list"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from crm_site.models import DataRetention, audit
 from crm_site.web import ScopedCreateView, ScopedListView, ScopedUpdateView, ScopeRequiredMixin
 
 from . import services
@@ -189,3 +191,44 @@ class ApiClientRotate(ApiClientActionMixin, View):
         client = self.get_client(pk)
         token = services.api_client_rotate(scope=self.scope, client=client)
         return render(request, "dealers/apiclient_token.html", {"client": client, "token": token, "rotated": True})
+
+
+class DataRetentionForm(forms.ModelForm):
+    """The tenant's keeping periods, in months."""
+
+    class Meta:
+        model = DataRetention
+        fields = ["audit_months", "call_notes_months", "attachments_months"]
+
+
+class DataRetentionEdit(ScopeRequiredMixin, View):
+    """HQ sets how long audit rows, call notes and attachments are kept; the nightly purge applies it."""
+
+    read_permission = (ORG_VIEW, ORG_EDIT)
+    write_permission = ORG_EDIT
+
+    def get_object(self):
+        return DataRetention.for_tenant(self.scope.tenant_id)
+
+    def render_page(self, request, form):
+        return render(request, "form.html", {"form": form, "title": gettext_lazy("Keeping periods"),
+                                             "intro": gettext_lazy(
+                                                 "What is older than these periods is deleted or blanked every "
+                                                 "night (purge_expired_data); the records behind the figures stay."),
+                                             "read_only": not self.may_write()})
+
+    def get(self, request):
+        return self.render_page(request, DataRetentionForm(instance=self.get_object()))
+
+    def post(self, request):
+        if not self.may_write():
+            raise PermissionDenied
+        form = DataRetentionForm(request.POST, instance=self.get_object())
+        if not form.is_valid():
+            return self.render_page(request, form)
+        row = form.save(commit=False)
+        row.tenant_id = self.scope.tenant_id
+        row.save()
+        audit(self.scope, "data_retention.update", row, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("dealers:data-retention")

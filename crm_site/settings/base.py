@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callcenter.tasks.followups_sweep_all_tenants",
         "schedule": crontab(minute="*/5"),
     },
+    # Night, after the snapshots: what the tenant keeps no longer (crm_site/purge.py).
+    "purge-expired-data": {
+        "task": "dealers.tasks.data_purge_all_tenants",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "escalate-complaints": {
         "task": "callcenter.complaints.tasks.complaints_escalate_all_tenants",
         "schedule": crontab(minute="*/5"),

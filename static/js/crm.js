@@ -14,6 +14,10 @@
     button.setAttribute("aria-expanded", open);
     document.getElementById(button.getAttribute("aria-controls")).classList.toggle("open", open);
   });
+  // "Cancel" goes back where the user came from (the link itself leads home when there is no history).
+  on("click", "a[data-back]", function (event) {
+    if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+  });
   // A select that applies itself (the language, a period).
   on("change", "select[data-autosubmit]", function (event, select) { select.form.submit(); });
   // A form that asks first (deleting something that cannot be undone).
