@@ -1,4 +1,4 @@
-"""App configuration."""
+"""App configuration: what the retention app plugs into the core registry."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,3 +9,11 @@ class RetentionConfig(AppConfig):
 
     name = "retention"
     verbose_name = _("Retention")
+
+    def ready(self) -> None:
+        from crm_site import plugins
+
+        from . import access, plugin
+
+        plugins.register_permissions(access)
+        plugin.register()

@@ -26,7 +26,7 @@ from dealers.selectors import staff_match
 
 from .access import SALE_RECORD, VEHICLE_EDIT, VEHICLE_EXPORT, VISIT_RECORD
 from .choices import SaleKind, VisitKind
-from .models import Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel
+from .models import Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel, vehicle_stock_receive
 from .services import sale_record, service_visit_record, vehicle_upsert
 
 # The same car has the same headers in every kind, so an export can be edited and imported again.
@@ -39,6 +39,8 @@ MODEL_CODE = Column("model_code", "车型代码", "model code", aliases=("车型
 COLOUR = Column("colour", "颜色", "colour", aliases=("车身颜色", "color"))
 DELIVERED_ON = Column("delivered_on", "交车日期", "delivery date", aliases=("交付日期", "delivered on"),
                       help=gettext_lazy("Date such as 2026-03-01."))
+IN_STOCK_SINCE = Column("in_stock_since", "入库日期", "in stock since", aliases=("到店日期", "入库时间", "stock date"),
+                        help=gettext_lazy("The day the vehicle arrived in this dealer's stock, such as 2026-03-01."))
 MILEAGE = Column("mileage_km", "里程", "mileage", aliases=("里程数", "公里数", "行驶里程"), help=gettext_lazy("Kilometres."))
 ODOMETER_REPLACED = Column("odometer_replaced", "换表", "odometer replaced", aliases=("更换里程表", "里程表更换"),
                            help=gettext_lazy("是 / yes when the mileage is lower than before because the odometer "
@@ -124,11 +126,14 @@ def import_vehicle(ctx: ImportContext, row: RowReader) -> bool:
     """Create or update a vehicle by VIN; True when created."""
     data = _vehicle(ctx, row, vin_required=True)
     data.update(delivered_on=row.date("delivered_on"), mileage_km=row.integer("mileage_km"))
+    in_stock_since = row.date("in_stock_since")
     external_id = row.text("external_id")
     row.check()
     vin = data.pop("vin")
-    _vehicle_row, created = vehicle_upsert(scope=ctx.scope, dealer_id=ctx.dealer_id, vin=vin, data=given(data),
-                                           link_kind=LinkKind.ASSIGNED, external_id=external_id)
+    vehicle, created = vehicle_upsert(scope=ctx.scope, dealer_id=ctx.dealer_id, vin=vin, data=given(data),
+                                      link_kind=LinkKind.ASSIGNED, external_id=external_id)
+    if in_stock_since and ctx.dealer_id:
+        vehicle_stock_receive(vehicle_id=vehicle.pk, dealer_id=ctx.dealer_id, since=in_stock_since)
     return created
 
 
@@ -219,7 +224,7 @@ VEHICLES = ImportKind(
     key="vehicles",
     label=gettext_lazy("Vehicles"),
     columns=(
-        replace(VIN, required=True), PLATE, MODEL_CODE, COLOUR, DELIVERED_ON, MILEAGE,
+        replace(VIN, required=True), PLATE, MODEL_CODE, COLOUR, DELIVERED_ON, MILEAGE, IN_STOCK_SINCE,
         Column("external_id", "车辆编号", "vehicle number", aliases=("外部编号", "external id"),
                help=gettext_lazy("Your dealer system's own number for the vehicle.")),
     ),

@@ -67,6 +67,10 @@ class Vehicle(TenantOwned):
     delivered_on = models.DateField(_("delivery date"), null=True, blank=True)
     mileage_km = models.PositiveIntegerField(_("last known mileage (km)"), null=True, blank=True)
     scrapped_on = models.DateField(_("scrapped on"), null=True, blank=True)
+    # Stock (库存): received by a dealer and not yet delivered. A delivery (delivered_on) or scrapping ends it.
+    stock_dealer = models.ForeignKey("dealers.Dealer", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("in stock at"), db_index=False)
+    in_stock_since = models.DateField(_("in stock since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("vehicle")
@@ -80,10 +84,22 @@ class Vehicle(TenantOwned):
             models.Index(fields=["owner"], name="vehicle_owner_idx"),
             models.Index(fields=["tenant", "selling_dealer", "delivered_on"], name="vehicle_sold_idx"),
             models.Index(fields=["tenant", "updated_at"], name="vehicle_tenant_updated_idx"),
+            # Only vehicles in stock are indexed: a few per cent of the fleet, read by the stock pages.
+            models.Index(fields=["tenant", "stock_dealer", "in_stock_since"], name="vehicle_stock_idx",
+                         condition=Q(stock_dealer__isnull=False, delivered_on__isnull=True, scrapped_on__isnull=True)),
         ]
 
     def __str__(self) -> str:
         return f"{self.vin}{' · ' + self.plate if self.plate else ''}"
+
+    @property
+    def stock_state(self) -> str:
+        """in_stock (at a dealer since a date), sold (delivered), scrapped, or "" (unknown)."""
+        if self.scrapped_on:
+            return "scrapped"
+        if self.delivered_on:
+            return "sold"
+        return "in_stock" if self.stock_dealer_id else ""
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -248,3 +264,8 @@ class RelatedPurchase(DealerOwned):
             models.Index(fields=["customer"], name="related_customer_idx"),
             models.Index(fields=["tenant", "updated_at"], name="related_tenant_updated_idx"),
         ]
+
+
+def vehicle_stock_receive(*, vehicle_id: int, dealer_id: int, since) -> int:
+    """Put a vehicle in a dealer's stock since a date (the DMS or an import says it arrived); returns rows changed."""
+    return Vehicle.objects.filter(pk=vehicle_id).update(stock_dealer_id=dealer_id, in_stock_since=since)

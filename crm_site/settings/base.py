@@ -257,6 +257,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealers.tasks.data_purge_all_tenants",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Yesterday, a complete day; on the 1st, last month's end again, so late repair orders count.
+    "build-retention": {
+        "task": "retention.tasks.retention_build_all_tenants",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "build-retention-month-end": {
+        "task": "retention.tasks.retention_month_end_all_tenants",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
     "escalate-complaints": {
         "task": "callcenter.complaints.tasks.complaints_escalate_all_tenants",
         "schedule": crontab(minute="*/5"),
@@ -271,5 +280,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }

@@ -60,6 +60,8 @@ DOORS = {
     "dealers.api_client_manage": (Probe("get", "/org/api-clients/new/"), Probe("post", "/api/v1/api-clients/", {})),
     "customers.data_subject_rights": (Probe("get", "/customers/{customer}/data/"),
                                       Probe("post", "/api/v1/customers/{customer}/erase/", {})),
+    "retention.view": (Probe("get", "/retention/vehicles/", {"band": "99"}),
+                       Probe("get", "/api/v1/retention/metrics/", {"as_of": "nonsense"})),
     "callcenter.rule_edit": (Probe("get", "/callcenter/rules/new/"), Probe("post", "/api/v1/follow-up-rules/", {})),
     "callcenter.complaint_open": (Probe("get", "/callcenter/complaints/new/"),
                                   Probe("post", "/api/v1/complaints/", {})),
@@ -95,6 +97,10 @@ ONE_DOOR = {
     "callcenter.complaint_settings": "a page only (complaint settings); "
                                      "tests/callcenter/complaints/test_settings_and_plugins.py",
     "callcenter.complaint_export": "a read: the board and export pages (tests/callcenter/complaints/test_pages.py)",
+    "retention.staff_kpi_view": "a page only (/retention/staff/), tests/retention/test_access.py",
+    "retention.export": "the export links of the retention pages (tests/retention/test_pages.py)",
+    "retention.settings_edit": "a page only (/retention/settings/)",
+    "retention.win_back_create": "a page only (POST /retention/dealers/<id>/call/), tests/retention/test_actions.py",
     "callcenter.hotline": "the hotline page; an inbound call through POST /api/v1/calls/ by a non-holder is refused "
                           "by the service after the body is checked (tests/callcenter/test_api_followups.py)",
 }

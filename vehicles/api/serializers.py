@@ -80,12 +80,17 @@ class VehicleSerializer(ServiceWrittenSerializer):
         required=False, allow_blank=True, allow_null=True, max_length=64,
         help_text=_("Your dealer system's id for this vehicle (per dealer; null for multi-dealer scopes)."),
     )
+    in_stock_since = serializers.DateField(
+        required=False, allow_null=True,
+        help_text=_("The day the vehicle arrived in the dealer's stock (库存); a delivery ends the stock."))
+    stock_state = serializers.CharField(read_only=True, help_text=_("in_stock, sold, scrapped or empty (unknown)."))
 
     class Meta:
         model = Vehicle
         fields = ["id", "vin", "plate", "model", "colour", "owner", "selling_dealer", "delivered_on", "mileage_km",
-                  "scrapped_on", "dealer", "external_id", "created_at", "updated_at"]
-        read_only_fields = ["selling_dealer", "scrapped_on"]
+                  "scrapped_on", "stock_dealer", "in_stock_since", "stock_state", "dealer", "external_id",
+                  "created_at", "updated_at"]
+        read_only_fields = ["selling_dealer", "scrapped_on", "stock_dealer"]
         extra_kwargs = {"mileage_km": {"max_value": 2_000_000}}
 
     def to_representation(self, vehicle):
@@ -109,6 +114,12 @@ class VehicleSerializer(ServiceWrittenSerializer):
         """The vehicle facts vehicle_upsert takes."""
         return {k: v for k, v in self.validated_data.items()
                 if k in ("plate", "model", "colour", "delivered_on", "mileage_km")}
+
+    def stock_data(self) -> dict | None:
+        """The stock arrival given (the writing dealer's stock, since that day), for vehicle_stock_receive."""
+        since = self.validated_data.get("in_stock_since")
+        dealer_id = self.validated_data.get("dealer_id") or self.scope.single_dealer_id
+        return {"dealer_id": dealer_id, "since": since} if since and dealer_id else None
 
 
 class VehicleDataSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ from ..filtersets import (
     VehicleModelFilterSet,
 )
 from ..lookup import vehicle_lookup
-from ..models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel
+from ..models import RelatedPurchase, Sale, ServiceVisit, Vehicle, VehicleDealer, VehicleModel, vehicle_stock_receive
 from ..services import related_purchase_record, sale_record, service_visit_record, vehicle_transfer, vehicle_upsert
 from .serializers import (
     RelatedPurchaseSerializer,
@@ -100,6 +100,7 @@ class VehicleViewSet(BulkUpsertMixin, ScopedModelViewSet):
                                           data=serializer.service_data(), link_kind=self.link_kind(),
                                           external_id=data.get("external_id") or "")
         self.hand_over(vehicle, data)
+        self.receive_stock(vehicle, serializer)
         return vehicle, created
 
     def perform_update(self, serializer):
@@ -109,8 +110,15 @@ class VehicleViewSet(BulkUpsertMixin, ScopedModelViewSet):
                                                vin=serializer.instance.vin, data=serializer.service_data(),
                                                link_kind=self.link_kind(), external_id=data.get("external_id") or "")
             self.hand_over(vehicle, data)
+            self.receive_stock(vehicle, serializer)
             self.ensure_in_scope(vehicle)
         serializer.instance = self.refetch(vehicle)
+
+    def receive_stock(self, vehicle: Vehicle, serializer) -> None:
+        """A stock arrival the DMS gives (`in_stock_since`) puts the vehicle in the writing dealer's stock."""
+        stock = serializer.stock_data()
+        if stock:
+            vehicle_stock_receive(vehicle_id=vehicle.pk, **stock)
 
     def hand_over(self, vehicle: Vehicle, data: dict) -> None:
         """A new owner given with the vehicle starts an ownership, as a transfer would."""

@@ -1,0 +1,23 @@
+"""Who sees the retention figures, the staff KPIs and the stock, who exports them and who sets the windows."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.access import permission
+from dealers.choices import Role
+
+HQ = {Role.OEM_ADMIN, Role.OEM_ANALYST}
+
+# The network's figures for HQ and regions, a store's own for its manager; dealer systems read them too.
+RETENTION_VIEW = permission("retention.view", _("See retention figures, the dashboards and the stock"),
+                            HQ | {Role.REGION_MANAGER, Role.DEALER_MANAGER}, api_clients=True, writes=False)
+# Figures per named employee (绩效考核): their manager and HQ only.
+STAFF_KPI_VIEW = permission("retention.staff_kpi_view", _("See the staff KPIs"), HQ | {Role.DEALER_MANAGER},
+                            writes=False)
+RETENTION_EXPORT = permission("retention.export", _("Export retention tables and lists"),
+                              HQ | {Role.REGION_MANAGER, Role.DEALER_MANAGER}, writes=False)
+RETENTION_SETTINGS = permission("retention.settings_edit", _("Set the retention windows"), {Role.OEM_ADMIN})
+# "Call them" on a scorecard's lapsed and defected lists: the store's manager, its region and HQ's administrator.
+WIN_BACK_CREATE = permission("retention.win_back_create", _("Turn lapsed and defected customers into follow-ups"),
+                             {Role.OEM_ADMIN, Role.REGION_MANAGER, Role.DEALER_MANAGER})

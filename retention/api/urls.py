@@ -1,0 +1,10 @@
+"""The read-only retention analytics under /api/v1/retention/ (plain views: they list figures, not objects)."""
+
+from django.urls import path
+
+from .views import DefectionView, MetricsView
+
+urlpatterns = [
+    path("retention/metrics/", MetricsView.as_view(), name="retention-metrics"),
+    path("retention/defection/", DefectionView.as_view(), name="retention-defection"),
+]

@@ -1,0 +1,28 @@
+"""What the retention app registers with the core (called from RetentionConfig.ready)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def create_tenant_settings(tenant) -> None:
+    """Every tenant starts with the standard's windows: 12 / 6 months, lapsed after 12, lost after 24."""
+    from .models import RetentionSettings
+
+    RetentionSettings._base_manager.get_or_create(tenant=tenant)
+
+
+def register() -> None:
+    """Register the menu entries, the landing widgets and the tenant's default windows."""
+    from crm_site import plugins
+
+    from . import access, widgets
+
+    plugins.register_menu(
+        plugins.MenuItem(_("Retention dashboard"), "retention:dashboard", access.RETENTION_VIEW, order=10),
+        plugins.MenuItem(_("Staff KPIs"), "retention:staff", access.STAFF_KPI_VIEW, order=11),
+        plugins.MenuItem(_("Dealer stock"), "retention:stock", access.RETENTION_VIEW, order=12),
+        plugins.MenuItem(_("Retention windows"), "retention:settings", access.RETENTION_SETTINGS, order=86),
+    )
+    plugins.register_widgets(*widgets.WIDGETS)
+    plugins.register_tenant_defaults(plugins.TenantDefault("retention_settings", create_tenant_settings))
