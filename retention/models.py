@@ -166,3 +166,41 @@ class DefectionCell(models.Model):
         if scope.dealer_ids is not None:
             q &= Q(dealer_id__in=scope.dealer_ids) | Q(serviced_by_id__in=scope.dealer_ids)
         return q
+
+
+class CustomerValue(models.Model):
+    """A customer's value as of the last build: RFM quintile scores, the 3R and the tier (retention/value.py)."""
+
+    class Tier(models.TextChoices):
+        CORE = "core", _("Core")
+        GROWTH = "growth", _("Growth")
+        AT_RISK = "at_risk", _("At risk")
+        DORMANT = "dormant", _("Dormant")
+
+    tenant = tenant_key(db_index=False)
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="value")
+    as_of = models.DateField(_("as of"))
+    recency_days = models.PositiveIntegerField(_("days since the last visit"), null=True)
+    visits = models.PositiveIntegerField(_("visits (24 months)"))
+    spend = models.DecimalField(_("spend (¥, 24 months)"), max_digits=14, decimal_places=2)
+    r = models.PositiveSmallIntegerField("R")
+    f = models.PositiveSmallIntegerField("F")
+    m = models.PositiveSmallIntegerField("M")
+    vehicles_bought = models.PositiveIntegerField(_("vehicles bought"))
+    rebuy = models.BooleanField(_("rebuy"))
+    related = models.PositiveIntegerField(_("related purchases"))
+    referrals = models.PositiveIntegerField(_("referrals"))
+    referrals_won = models.PositiveIntegerField(_("referrals won"))
+    tier = models.CharField(_("value tier"), max_length=16, choices=Tier.choices)
+
+    objects = ScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "tier"], name="customer_value_tier_idx")]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """The values of the customers the scope sees."""
+        from customers.models import linked_to_scope
+
+        return linked_to_scope(scope, "customer_id")

@@ -22,7 +22,13 @@ def register() -> None:
         plugins.MenuItem(_("Retention dashboard"), "retention:dashboard", access.RETENTION_VIEW, order=10),
         plugins.MenuItem(_("Staff KPIs"), "retention:staff", access.STAFF_KPI_VIEW, order=11),
         plugins.MenuItem(_("Dealer stock"), "retention:stock", access.RETENTION_VIEW, order=12),
+        plugins.MenuItem(_("Customer value"), "retention:customer-value", access.RETENTION_VIEW, order=13),
         plugins.MenuItem(_("Retention windows"), "retention:settings", access.RETENTION_SETTINGS, order=86),
     )
     plugins.register_widgets(*widgets.WIDGETS)
+    from .models import CustomerValue
+
+    plugins.register_customer_panels(plugins.CustomerPanel(
+        code="customer_value", template="retention/_customer_value.html", model=CustomerValue, order=15,
+        query=lambda rows, customer: rows.filter(customer=customer)))
     plugins.register_tenant_defaults(plugins.TenantDefault("retention_settings", create_tenant_settings))

@@ -11,13 +11,17 @@ from crm_site.scope import Scope
 from crm_site.tasks import ScopedTask, for_each_tenant
 
 from .snapshot import snapshot_build
+from .value import customer_value_build
 
 
 @shared_task(base=ScopedTask)
 def retention_build_task(*, scope: Scope, as_of: str | None = None) -> int:
     """Build one tenant's snapshot for a date (ISO, default yesterday: a complete day); returns its id."""
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate() - dt.timedelta(days=1)
-    return snapshot_build(scope=scope, as_of=day).pk
+    snapshot = snapshot_build(scope=scope, as_of=day)
+    if as_of is None:  # the nightly run: customer values follow the newest snapshot
+        customer_value_build(scope=scope, as_of=day)
+    return snapshot.pk
 
 
 @shared_task

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import staff_views, views
+from . import staff_views, value_views, views
 
 url_prefix = "retention/"
 app_name = "retention"
 
 urlpatterns = [
     path("", views.Dashboard.as_view(), name="dashboard"),
+    path("customer-value/", value_views.CustomerValueList.as_view(), name="customer-value"),
     path("scorecard/", views.MyScorecard.as_view(), name="my-scorecard"),
     path("dealers/<id:pk>/", views.Scorecard.as_view(), name="scorecard"),
     path("dealers/<id:pk>/call/", views.CallThem.as_view(), name="call-them"),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import value  # noqa: F401  (registers retention/customer-value on the router)
 from .views import DefectionView, MetricsView
 
 urlpatterns = [

@@ -232,6 +232,17 @@ RESOURCES["complaints"] = ResourceSpec(
                                                             "severity": "high", "description": "维修后仍有异响"},
     related={"dealer": "dealer", "customer": "customer", "vehicle": "vehicle"},
 )
+def _make_customer_value(world: World, key: str):
+    from retention.models import CustomerValue
+
+    dealer = world.dealers[key]
+    return CustomerValue.objects.create(
+        tenant=dealer.tenant, customer=CustomerFactory(dealer=dealer), as_of="2026-11-30", recency_days=10,
+        visits=3, spend="1200.00", r=5, f=4, m=3, vehicles_bought=1, rebuy=False, related=1, referrals=0,
+        referrals_won=0, tier="core")
+
+
+RESOURCES["retention/customer-value"] = ResourceSpec(make=_make_customer_value, payload=None, methods=frozenset())
 RESOURCES["follow-ups"] = ResourceSpec(make=_make_follow_up, payload=None, visible=_follow_up_visible,
                                        methods=frozenset(), empty_when_unseen=False)
 RESOURCES["calls"] = ResourceSpec(
