@@ -1,4 +1,4 @@
-"""App configuration."""
+"""App configuration: what the surveys plug into the core registry."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,3 +9,11 @@ class SurveysConfig(AppConfig):
 
     name = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self) -> None:
+        from crm_site import plugins
+
+        from . import access, plugin
+
+        plugins.register_permissions(access)
+        plugin.register()

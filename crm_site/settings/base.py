@@ -142,6 +142,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Survey link page views per address per minute (a customer needs a handful).
+SURVEY_LINK_RATE_PER_MINUTE = int(os.environ.get("SURVEY_LINK_RATE_PER_MINUTE", "60"))
 # Failed logins from one address within 15 minutes before the address is refused (successes never count).
 LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "100"))
 # A session ends this long after logging in (a working day), whatever is done with it.
@@ -216,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "customers.choices.CustomerKind",
         "FollowUpStatusEnum": "callcenter.choices.TaskStatus",
         "ComplaintLevelEnum": "callcenter.models.complaints.Level",
+        "SurveyKindEnum": "surveys.choices.TemplateKind",
+        "SurveyChannelEnum": "surveys.choices.Channel",
     },
 }
 
@@ -265,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     "build-retention-month-end": {
         "task": "retention.tasks.retention_month_end_all_tenants",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
+    # After the follow-up lists: survey calls join today's queues.
+    "generate-survey-invitations": {
+        "task": "surveys.tasks.invitations_generate_all_tenants",
+        "schedule": crontab(hour=6, minute=30),
     },
     "escalate-complaints": {
         "task": "callcenter.complaints.tasks.complaints_escalate_all_tenants",

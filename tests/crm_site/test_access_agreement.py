@@ -60,6 +60,8 @@ DOORS = {
     "dealers.api_client_manage": (Probe("get", "/org/api-clients/new/"), Probe("post", "/api/v1/api-clients/", {})),
     "customers.data_subject_rights": (Probe("get", "/customers/{customer}/data/"),
                                       Probe("post", "/api/v1/customers/{customer}/erase/", {})),
+    "surveys.template_edit": (Probe("get", "/surveys/templates/new/"), Probe("post", "/api/v1/survey-templates/", {})),
+    "surveys.index_view": (Probe("get", "/surveys/"), Probe("get", "/api/v1/survey-indices/")),
     "retention.view": (Probe("get", "/retention/vehicles/", {"band": "99"}),
                        Probe("get", "/api/v1/retention/metrics/", {"as_of": "nonsense"})),
     "callcenter.rule_edit": (Probe("get", "/callcenter/rules/new/"), Probe("post", "/api/v1/follow-up-rules/", {})),
@@ -97,6 +99,15 @@ ONE_DOOR = {
     "callcenter.complaint_settings": "a page only (complaint settings); "
                                      "tests/callcenter/complaints/test_settings_and_plugins.py",
     "callcenter.complaint_export": "a read: the board and export pages (tests/callcenter/complaints/test_pages.py)",
+    "surveys.template_view": "a read: the template list answers 403; the API lists no templates to non-holders",
+    "surveys.response_view": "a read: invitation and response pages answer 403; the API lists none to non-holders",
+    "surveys.response_record": "API POST survey-responses; in the browser agents answer in the call screen "
+                               "(tests/surveys/test_call_section.py)",
+    "surveys.invitation_generate": "a page only (POST /surveys/invitations/); the command and beat run with the "
+                                   "system scope",
+    "surveys.dealer_survey_invite": "a page only (tests/surveys/test_pages.py)",
+    "surveys.dealer_survey_answer": "a page only (tests/surveys/test_pages.py)",
+    "surveys.signals_view": "a page only (tests/surveys/test_pages.py)",
     "retention.staff_kpi_view": "a page only (/retention/staff/), tests/retention/test_access.py",
     "retention.export": "the export links of the retention pages (tests/retention/test_pages.py)",
     "retention.settings_edit": "a page only (/retention/settings/)",

@@ -257,6 +257,11 @@ RESOURCES["calls"] = ResourceSpec(
 )
 
 
+from tests.surveys.tenancy_specs import survey_resources  # noqa: E402  (the surveys app's resources)
+
+RESOURCES.update(survey_resources(ResourceSpec))
+
+
 def out_of_scope_ids(world: World, principal: Principal, model: str) -> list[int]:
     """Ids of related objects the principal must not be able to name: other tenants' and unseen dealers'."""
     keys = world.dealer_keys_outside(principal)
