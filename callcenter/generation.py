@@ -13,6 +13,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from crm_site.dates import months_back
 from crm_site.scope import Scope
 
 from .choices import SkipReason, Trigger
@@ -144,18 +145,6 @@ WHERE t.tenant_id = %(tenant)s AND t.status = 'open' AND c.id = t.customer_id
 """
 
 
-def months_back(day: dt.date, months: int) -> dt.date:
-    """The same day `months` earlier; a day the month lacks becomes its last day.
-
-    For lapsing, the trigger day is last day + 12 months (PostgreSQL interval arithmetic); a slice of last days
-    computed this way can miss 29 February by one day, which the due window absorbs.
-    """
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
 def trigger_window(rule: FollowUpRule, day: dt.date) -> tuple[dt.date, dt.date]:
     """Trigger dates whose due date (+ offset) is on or before `day` and whose due window still includes it."""
     hi = day - dt.timedelta(days=rule.offset_days)
@@ -179,7 +168,8 @@ def rule_generate(rule: FollowUpRule, day: dt.date, now: dt.datetime) -> dict:
         "lo_at": dt.datetime.combine(lo, dt.time(), tzinfo=tz),
         "hi_at": dt.datetime.combine(hi + dt.timedelta(days=1), dt.time(), tzinfo=tz),
         "lo_year": lo.year, "hi_year": hi.year,
-        # Twelve calendar months back, as the SQL's interval adds them (29 Feb → 28 Feb).
+        # Twelve calendar months back, as the SQL's interval adds them (29 Feb → 28 Feb); a slice computed this way
+        # can miss 29 February by one day, which the due window absorbs.
         "lo_lapse": months_back(lo, 12), "hi_lapse": months_back(hi, 12),
         "lo_lapse_at": dt.datetime.combine(months_back(lo, 12), dt.time(), tzinfo=tz),
         "hi_lapse_at": dt.datetime.combine(months_back(hi, 12) + dt.timedelta(days=1), dt.time(), tzinfo=tz),

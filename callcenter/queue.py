@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 
 from crm_site.models import audit
 from crm_site.scope import Scope
-from dealers.choices import DEALER_ROLES, Role
+from dealers.choices import DEALER_ROLES
 
+from .access import CALL_CENTER
 from .choices import RETRY_OUTCOMES, Direction, Outcome, TaskStatus, WorkedBy
 from .models import Call, FollowUpTask, NumberFlag
 from .rules import clean_answers
 from .working_time import calendar_for
 
-CALL_CENTER_ROLES = frozenset({Role.CC_AGENT, Role.CC_SUPERVISOR})
+CALL_CENTER_ROLES = frozenset(CALL_CENTER)  # the call center's roles, as its access policy names them
 
 
 def lease_length() -> dt.timedelta:

@@ -6,23 +6,16 @@ import datetime as dt
 
 from django.db import transaction
 
+from .dates import months_back
 from .models import AuditEvent, DataRetention
 from .plugins import DataPurge
 from .registry import registry
+from .timeline import as_datetime
 
 
 def months_before(day: dt.date, months: int) -> dt.datetime:
-    """Local midnight `months` before `day` (a day the month lacks becomes its last)."""
-    from .timeline import as_datetime
-
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return as_datetime(dt.date(year, month, min(day.day, last)))
-        except ValueError:
-            continue
-    raise ValueError(day)
+    """Local midnight `months` before `day`."""
+    return as_datetime(months_back(day, months))
 
 
 def purge_audit(tenant_id: int, before) -> int:

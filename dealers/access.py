@@ -56,3 +56,6 @@ class WidgetAccess:
         if self.store is not None and (scope.role in DEALER_ROLES) != self.store:
             return False
         return not (self.unless is not None and self.unless.allows(scope))
+# Which integrations read personal data in full is HQ's decision alone (recorded in the audit log).
+PERSONAL_DATA_GRANT = permission("dealers.personal_data_grant", _("Let an integration read personal data in full"),
+                                 {Role.OEM_ADMIN})

@@ -81,7 +81,9 @@ def api_client_create(
 @transaction.atomic
 def api_client_set_personal_data(*, scope: Scope, client: ApiClient, granted: bool) -> ApiClient:
     """HQ grants (or withdraws) an integration's reading of personal data in full; recorded in the audit log."""
-    if scope.role != Role.OEM_ADMIN:
+    from .access import PERSONAL_DATA_GRANT
+
+    if not PERSONAL_DATA_GRANT.allows(scope):
         raise PermissionDenied(_("Only an OEM administrator grants personal data."))
     if client.personal_data != granted:
         client.personal_data = granted

@@ -16,7 +16,15 @@ from crm_site.models import DataRetention, audit
 from crm_site.web import ScopedCreateView, ScopedListView, ScopedUpdateView, ScopeRequiredMixin
 
 from . import services
-from .access import API_CLIENT_MANAGE, DEALER_VIEW, ORG_EDIT, ORG_VIEW, STAFF_MANAGE, may_manage_user
+from .access import (
+    API_CLIENT_MANAGE,
+    DEALER_VIEW,
+    ORG_EDIT,
+    ORG_VIEW,
+    PERSONAL_DATA_GRANT,
+    STAFF_MANAGE,
+    may_manage_user,
+)
 from .filtersets import DealerFilterSet, UserFilterSet
 from .forms import ApiClientForm, DealerForm, RegionForm, UserForm
 from .models import ApiClient, Dealer, Region, User
@@ -114,6 +122,11 @@ class ApiClientList(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().select_related("dealer").order_by("revoked_at", "name")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_grant"] = PERSONAL_DATA_GRANT.allows(self.scope)
+        return context
+
 
 class ApiClientCreate(ScopeRequiredMixin, View):
     """Create an API client and show its token once."""
@@ -169,15 +182,12 @@ class ApiClientRevoke(ApiClientActionMixin, View):
 class ApiClientPersonalData(ScopeRequiredMixin, View):
     """POST: HQ grants or withdraws a tenant-wide integration's reading of personal data in full (audited)."""
 
-    read_permission = write_permission = API_CLIENT_MANAGE
+    read_permission = write_permission = PERSONAL_DATA_GRANT
 
     def post(self, request, pk: int):
         client = get_object_or_404(ApiClient.objects.scoped(self.scope), pk=pk)
-        try:
-            services.api_client_set_personal_data(scope=self.scope, client=client,
-                                                  granted=request.POST.get("granted") == "1")
-        except PermissionDenied:
-            raise
+        services.api_client_set_personal_data(scope=self.scope, client=client,
+                                              granted=request.POST.get("granted") == "1")
         messages.success(request, _("Saved."))
         return redirect("dealers:apiclient-list")
 

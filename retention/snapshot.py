@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from crm_site.dates import months_back
 from crm_site.models import audit
 from crm_site.scope import Scope
 from dealers.models import Dealer
@@ -24,10 +24,7 @@ from vehicles.models import Sale, ServiceVisit, Vehicle
 
 from .models import Activity, DefectionCell, RetentionSettings, Rollup, Snapshot, VehicleState
 
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day `months` earlier (the month's last day when it is shorter)."""
-    return day - relativedelta(months=months)
+months_before = months_back  # the retention modules' name for it
 
 
 def local_midnight(day: dt.date) -> dt.datetime:

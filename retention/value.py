@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.dates import months_back
 from crm_site.models import audit
 from crm_site.scope import Scope
 from crm_site.timeline import as_datetime
@@ -71,11 +72,6 @@ FROM scored
 """
 
 
-def _months_back(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return dt.date(year, month + 1, min(day.day, 28))
-
-
 @transaction.atomic
 def customer_value_build(*, scope: Scope, as_of: dt.date) -> int:
     """Replace the tenant's customer values with those as of the date; returns how many customers were scored."""
@@ -85,7 +81,7 @@ def customer_value_build(*, scope: Scope, as_of: dt.date) -> int:
         cursor.execute("DELETE FROM retention_customervalue WHERE tenant_id = %s", [scope.tenant_id])
         cursor.execute(BUILD_SQL, {
             "tenant": scope.tenant_id, "as_of": as_of, "until": as_datetime(as_of + dt.timedelta(days=1)),
-            "fm_from": as_datetime(_months_back(as_of, FM_MONTHS)), "tz": str(timezone.get_current_timezone()),
+            "fm_from": as_datetime(months_back(as_of, FM_MONTHS)), "tz": str(timezone.get_current_timezone()),
         })
         scored = cursor.rowcount
     audit(scope, "customer_value.build", None, as_of=as_of.isoformat(), customers=scored)

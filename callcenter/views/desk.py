@@ -23,7 +23,7 @@ from vehicles.models import ServiceVisit
 
 from ..access import COMPLAINT_OPEN, QUEUE_WORK
 from ..choices import TaskStatus
-from ..models import Call, FollowUpTask, NumberFlag
+from ..models import Call, Complaint, ComplaintStatus, FollowUpTask, NumberFlag
 from ..queue import (
     OutsideCallingWindow,
     Worklist,
@@ -153,14 +153,9 @@ def task_context(scope, task: FollowUpTask) -> dict:
 
 
 def open_complaints(scope, customer) -> list:
-    """The customer's open complaints (the complaints part of the app may not be installed in a test build)."""
-    from .. import models
-
-    complaint = getattr(models, "Complaint", None)
-    if complaint is None:
-        return []
-    return list(complaint.objects.scoped(scope).filter(customer_id=customer.pk)
-                .exclude(status__in=["closed"]).order_by("-id")[:5])
+    """The customer's complaints not yet closed, newest first."""
+    return list(Complaint.objects.scoped(scope).filter(customer_id=customer.pk)
+                .exclude(status=ComplaintStatus.CLOSED).order_by("-id")[:5])
 
 
 class TaskWork(ScopeRequiredMixin, View):

@@ -10,8 +10,8 @@ from rest_framework import serializers
 from crm_site.api.serializers import ScopedModelSerializer
 from crm_site.validators import normalize_mobile
 
-from ..access import grantable_roles
-from ..choices import ApiScope, Role, placement
+from ..access import PERSONAL_DATA_GRANT, grantable_roles
+from ..choices import ApiScope, placement
 from ..models import ApiClient, Dealer, Region, User
 
 
@@ -133,7 +133,7 @@ class ApiClientSerializer(ScopedModelSerializer):
         return sorted(set(value))
 
     def validate_personal_data(self, value: bool) -> bool:
-        if value and self.scope.role != Role.OEM_ADMIN:
+        if value and not PERSONAL_DATA_GRANT.allows(self.scope):
             raise serializers.ValidationError(_("Only an OEM administrator grants personal data."))
         return value
 

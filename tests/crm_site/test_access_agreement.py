@@ -90,6 +90,8 @@ ONE_DOOR = {
     "customers.lead_board": "a page only (the pipeline)",
     "dealers.org_view": "a page only (regions)",
     "dealers.dealer_view": "a page only (dealers)",
+    "dealers.personal_data_grant": "the API clients page and `personal_data` on api-clients, probed per role in "
+                                   "tests/dealers/test_api_clients_and_mobiles.py",
     "callcenter.calendar_edit": "a page only (the calendar pages; no calendar API), tests/callcenter/setup",
     "callcenter.generate": "a page only (run now, /callcenter/runs/new/); the command and beat run with the system scope",
     "callcenter.rule_view": "a read: pages answer 403; the API, like api-clients, lists no rules to non-holders",
