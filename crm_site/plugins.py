@@ -66,13 +66,18 @@ class DemoData:
 class MergeParticipant:
     """A customer foreign key an app owns: a merge moves its rows from the duplicate onto the survivor.
 
-    `move(survivor, merged) -> int` replaces the plain UPDATE where rows need care (a unique pair, say).
+    A data-subject export and erase reach the same rows: `move(survivor, merged) -> int` replaces the plain UPDATE
+    where rows need care (a unique pair, say); `related(customer) -> {key: queryset}` names rows that hang off this
+    participant's rows (a complaint's events and attachments) for the export; `erase(customer) -> {key: count}`
+    clears personal text the common free-text fields do not name (text answers inside JSON, event notes, files).
     """
 
     key: str
     model: type[models.Model]
     field: str
     move: Callable[[Any, Any], int] | None = None
+    related: Callable[[Any], dict] | None = None
+    erase: Callable[[Any], dict] | None = None
 
     def run(self, survivor, merged) -> int:
         """Move the duplicate's rows; returns how many moved."""

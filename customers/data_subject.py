@@ -70,6 +70,8 @@ def customer_export(*, scope: Scope, customer: Customer, reason: str = "") -> di
         rows = participant.model._base_manager.filter(tenant_id=customer.tenant_id,
                                                       **{participant.field: customer}).order_by("pk")
         data[participant.key] = [row_data(row) for row in rows]
+        for key, related in (participant.related(customer) if participant.related else {}).items():
+            data[key] = [row_data(row) for row in related.order_by("pk")]
     counts = {key: len(rows) for key, rows in data.items() if isinstance(rows, list)}
     DataSubjectRequest.objects.create(tenant_id=customer.tenant_id, customer=customer,
                                       kind=DataSubjectRequest.Kind.EXPORT, requested_by_id=scope.user_id,
@@ -99,6 +101,8 @@ def customer_erase(*, scope: Scope, customer: Customer, reason: str) -> DataSubj
         if fields:
             cleared[participant.key] = participant.model._base_manager.filter(
                 tenant_id=customer.tenant_id, **{participant.field: customer}).update(**dict.fromkeys(fields, ""))
+        if participant.erase is not None:
+            cleared.update(participant.erase(customer))
     customer.name = _("Erased customer %(id)s") % {"id": customer.pk}
     customer.mobile = customer.address = customer.company_name = customer.notes = ""
     customer.id_number_encrypted = customer.id_number_hash = ""

@@ -208,3 +208,57 @@ class SurveyResponse(DealerOwned):
         if scope.role in DEALER_ROLES and scope.user_id:
             q &= ~Q(kind=choices.TemplateKind.DEALER) | Q(respondent_id=scope.user_id)
         return q
+
+
+class SurveyMonthly(DealerOwned):
+    """One dealer's responses of one template family in one month, summed (the indices read these, not responses).
+
+    Kept by statement-level triggers on the responses table (migration 0002), so every insert, update and delete —
+    a link answered, an agent's call, a bulk load, an erasure — moves the sums in the same transaction.
+    """
+
+    tenant = tenant_key(db_index=False)
+    family = models.CharField(max_length=40)
+    kind = models.CharField(max_length=16, choices=choices.TemplateKind.choices)
+    month = models.DateField()
+    responses = models.IntegerField(default=0)
+    index_n = models.IntegerField(default=0)  # responses with an index (the mean's denominator)
+    index_sum = models.FloatField(default=0)
+    top = models.IntegerField(default=0)
+    top_n = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    nps_n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "family", "month", "dealer"],
+                                               name="survey_monthly_once")]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """A store's staff do not read the sums of the dealer survey (their managers' answers about HQ)."""
+        q = super().scope_q(scope)
+        if scope.role in DEALER_ROLES:
+            q &= ~Q(kind=choices.TemplateKind.DEALER)
+        return q
+
+
+class SurveyFactorMonthly(DealerOwned):
+    """One dealer's factor indices of one template family in one month, summed per factor (kept like SurveyMonthly)."""
+
+    tenant = tenant_key(db_index=False)
+    family = models.CharField(max_length=40)
+    kind = models.CharField(max_length=16, choices=choices.TemplateKind.choices)
+    month = models.DateField()
+    factor = models.CharField(max_length=60)
+    n = models.IntegerField(default=0)
+    total = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "family", "month", "dealer", "factor"],
+                                               name="survey_factor_monthly_once")]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """As SurveyMonthly: no dealer-survey sums for a store's staff."""
+        return SurveyMonthly.scope_q(scope)

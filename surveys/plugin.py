@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,12 +91,13 @@ def _call_save(scope, task, data, outcome) -> None:
 
 
 def register() -> None:
-    """Register menu entries, tenant defaults, the 360 timeline, merge participants and the call section."""
+    """Register menu entries, the widget, tenant defaults, the 360 timeline, merge participants and the call section."""
     from crm_site import plugins
 
     from . import access
     from .models import SurveyInvitation, SurveyResponse
     from .services import create_tenant_templates
+    from .widgets import WIDGETS
 
     plugins.register_menu(
         plugins.MenuItem(gettext_lazy("Satisfaction"), "surveys:ranking", access.INDEX_VIEW, order=45),
@@ -104,6 +106,7 @@ def register() -> None:
         plugins.MenuItem(gettext_lazy("Survey templates"), "surveys:template-list",
                          (access.TEMPLATE_EDIT, access.TEMPLATE_VIEW), order=83),
     )
+    plugins.register_widgets(*WIDGETS)
     plugins.register_tenant_defaults(plugins.TenantDefault("survey_templates", create_tenant_templates))
     plugins.register_timeline_sources(TimelineSource(
         "survey", gettext_lazy("Survey"), SurveyResponse,
@@ -112,8 +115,25 @@ def register() -> None:
         _response_event))
     plugins.register_merge_participants(
         plugins.MergeParticipant("survey_invitations", SurveyInvitation, "customer"),
-        plugins.MergeParticipant("survey_responses", SurveyResponse, "customer"),
+        plugins.MergeParticipant("survey_responses", SurveyResponse, "customer", erase=_responses_erase),
     )
     plugins.register_call_sections(CallSection(
         code="survey", applies=lambda task: task.rule.code == SURVEY_CALL_RULE["code"],
         template="surveys/_call_section.html", context=_call_context, save=_call_save))
+
+
+def _responses_erase(customer) -> dict:
+    """Erasing a person drops their free-text answers and keeps the scores (the indices stay as they were)."""
+    from .models import SurveyResponse, SurveyTemplate
+
+    cleared = 0
+    used = SurveyResponse._base_manager.filter(tenant_id=customer.tenant_id, customer=customer)
+    for template in SurveyTemplate._base_manager.filter(pk__in=used.values("template_id")):
+        codes = [q["code"] for q in template.questions if q.get("type") == "text"]
+        if codes:
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE surveys_surveyresponse SET answers = answers - %s::text[] "
+                               "WHERE tenant_id = %s AND customer_id = %s AND template_id = %s AND answers ?| %s",
+                               [codes, customer.tenant_id, customer.pk, template.pk, codes])
+                cleared += cursor.rowcount
+    return {"survey_text_answers": cleared}

@@ -1,7 +1,7 @@
 """Reads of the surveys: the indices per dealer / region / tenant and month, trends, factors and gaming signals.
 
-Aggregates run in PostgreSQL over the scoped responses of one template family (every version) and one month, on
-the (tenant, family, month, dealer) index; a dealer's rank is its place among every dealer of the tenant, so a
+Aggregates read the monthly sums per dealer (surveys/rollups.py, kept by triggers on the responses), scoped, for
+one template family (every version) and one month; a dealer's rank is its place among every dealer of the tenant, so a
 store sees where it stands without seeing the others' figures.
 """
 
@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Avg, Count, FloatField, Q
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import Sum
 
 from crm_site.scope import Scope
 
 from . import scoring
-from .models import SurveyResponse, SurveyTemplate, settings_for
+from .models import SurveyFactorMonthly, SurveyMonthly, SurveyTemplate, settings_for
 
 GROUPS = ("dealer", "region", "tenant")
 
@@ -46,29 +44,49 @@ def _key(group_by: str) -> str | None:
     return {"dealer": "dealer_id", "region": "dealer__region_id", "tenant": None}[group_by]
 
 
-def _aggregate(rows, group_by: str, factors: list[str] | None = None) -> dict:
-    """Per group: count, mean index, top-box and NPS counts, and (when named) each factor's mean, in one pass."""
+def _monthly(scope: Scope, template: SurveyTemplate, months):
+    """The scope's monthly sums of the template's family for these months."""
+    return SurveyMonthly.objects.scoped(scope).filter(family=template.code, month__in=list(months), responses__gt=0)
+
+
+def _aggregate(scope: Scope, template: SurveyTemplate, month: dt.date, group_by: str,
+               factors: list[str] | None = None) -> dict:
+    """Per group: count, mean index, top-box and NPS counts, and (when named) each factor's mean, from the sums."""
     key = _key(group_by) or "tenant_id"
-    extra = {f"f{n}": Avg(Cast(KeyTextTransform(name, "factors"), FloatField()))
-             for n, name in enumerate(factors or [])}
-    found = rows.values(key).annotate(
-        n=Count("id"), idx=Avg("index"), top=Count("id", filter=Q(top_box=True)),
-        top_n=Count("id", filter=Q(top_box__isnull=False)), pro=Count("id", filter=Q(nps_category="promoter")),
-        det=Count("id", filter=Q(nps_category="detractor")), nps_n=Count("id", filter=Q(nps_score__isnull=False)),
-        **extra,
-    ).order_by()
+    found = _monthly(scope, template, [month]).values(key).annotate(
+        n=Sum("responses"), idx_sum=Sum("index_sum"), idx_n=Sum("index_n"), top=Sum("top"), top_n=Sum("top_n"),
+        pro=Sum("promoters"), det=Sum("detractors"), nps_n=Sum("nps_n")).order_by()
     out = {}
     for row in found:
-        row["factors"] = {name: round(row[f"f{n}"], 1) for n, name in enumerate(factors or [])
-                          if row[f"f{n}"] is not None}
+        row["idx"] = row["idx_sum"] / row["idx_n"] if row["idx_n"] else None
+        row["factors"] = {}
         out[row[key]] = row
+    if factors:
+        for group, values in _factor_means(scope, template, month, group_by).items():
+            if group in out:
+                out[group]["factors"] = {name: values[name] for name in factors if name in values}
     return out
 
 
-def _means(rows, group_by: str) -> dict:
+def _factor_means(scope: Scope, template: SurveyTemplate, month: dt.date, group_by: str,
+                  dealer_id: int | None = None) -> dict:
+    """{group: {factor: mean factor index}} from the monthly factor sums."""
+    key = _key(group_by) or "tenant_id"
+    rows = SurveyFactorMonthly.objects.scoped(scope).filter(family=template.code, month=month, n__gt=0)
+    if dealer_id is not None:
+        rows = rows.filter(dealer_id=dealer_id)
+    out: dict = {}
+    for row in rows.values(key, "factor").annotate(total=Sum("total"), count=Sum("n")).order_by():
+        if row["count"]:
+            out.setdefault(row[key], {})[row["factor"]] = round(row["total"] / row["count"], 1)
+    return out
+
+
+def _means(scope: Scope, template: SurveyTemplate, month: dt.date, group_by: str) -> dict:
     """Per group: the mean index only (last month's, for the change)."""
     key = _key(group_by) or "tenant_id"
-    return {row[key]: row for row in rows.values(key).annotate(idx=Avg("index")).order_by()}
+    rows = _monthly(scope, template, [month]).values(key).annotate(s=Sum("index_sum"), c=Sum("index_n")).order_by()
+    return {row[key]: {"idx": row["s"] / row["c"] if row["c"] else None} for row in rows}
 
 
 def factor_names(template: SurveyTemplate) -> list[str]:
@@ -80,18 +98,11 @@ def factor_names(template: SurveyTemplate) -> list[str]:
     return names
 
 
-def _factors(rows, group_by: str, names: list[str]) -> dict:
-    """{group: {factor: mean factor index}} from each response's stored factor indices."""
-    return {name: row["factors"] for name, row in _aggregate(rows, group_by, names).items()} if names else {}
-
-
 def indices(*, scope: Scope, template: SurveyTemplate, month: dt.date, group_by: str = "dealer") -> list[dict]:
     """The §9.4 `survey-indices` rows for one template family and month, with rank and change on last month."""
     small = settings_for(scope.tenant_id).small_sample
-    rows = SurveyResponse.objects.scoped(scope).filter(family=template.code, month=month)
-    this = _aggregate(rows, group_by, factor_names(template))
-    before = _means(SurveyResponse.objects.scoped(scope).filter(family=template.code, month=shift_month(month, -1)),
-                    group_by)
+    this = _aggregate(scope, template, month, group_by, factor_names(template))
+    before = _means(scope, template, shift_month(month, -1), group_by)
     ranks = {}
     if group_by == "dealer":
         # A tenant-wide scope ranks from this very pass; a narrower one asks for every dealer's mean once.
@@ -123,8 +134,8 @@ def _ranks(scope: Scope, template: SurveyTemplate, month: dt.date, means: dict |
     if means is None:
         with connection.cursor() as cursor:
             cursor.execute("""
-                SELECT dealer_id, avg(index) FROM surveys_surveyresponse
-                WHERE tenant_id = %s AND family = %s AND month = %s GROUP BY dealer_id""",
+                SELECT dealer_id, index_sum / NULLIF(index_n, 0) FROM surveys_surveymonthly
+                WHERE tenant_id = %s AND family = %s AND month = %s AND responses > 0""",
                            [scope.tenant_id, template.code, month])
             means = dict(cursor.fetchall())
     ordered = sorted(means.items(), key=lambda item: (item[1] is None, -(item[1] or 0)))
@@ -134,6 +145,11 @@ def _ranks(scope: Scope, template: SurveyTemplate, month: dt.date, means: dict |
             place, previous = position, value
         ranks[dealer] = {"rank": place, "of": len(ordered)}
     return ranks
+
+
+def dealer_rank(scope: Scope, template: SurveyTemplate, month: dt.date, dealer_id: int) -> dict | None:
+    """One dealer's {"rank", "of"} among every dealer of the tenant this month (None without responses)."""
+    return _ranks(scope, template, month).get(dealer_id)
 
 
 def _names(scope: Scope, group_by: str, ids: set) -> dict:
@@ -150,14 +166,14 @@ def trend(*, scope: Scope, template: SurveyTemplate, month: dt.date, months: int
           dealer_id: int | None = None) -> list[dict]:
     """Index, top box and NPS per month over the last `months` months (scoped; one dealer when given)."""
     first = shift_month(month, -(months - 1))
-    rows = SurveyResponse.objects.scoped(scope).filter(family=template.code, month__gte=first, month__lte=month)
+    rows = _monthly(scope, template, [shift_month(first, n) for n in range(months)])
     if dealer_id is not None:
         rows = rows.filter(dealer_id=dealer_id)
     found = {r["month"]: r for r in rows.values("month").annotate(
-        n=Count("id"), idx=Avg("index"), top=Count("id", filter=Q(top_box=True)),
-        top_n=Count("id", filter=Q(top_box__isnull=False)), pro=Count("id", filter=Q(nps_category="promoter")),
-        det=Count("id", filter=Q(nps_category="detractor")), nps_n=Count("id", filter=Q(nps_score__isnull=False)),
-    ).order_by()}
+        n=Sum("responses"), idx_sum=Sum("index_sum"), idx_n=Sum("index_n"), top=Sum("top"), top_n=Sum("top_n"),
+        pro=Sum("promoters"), det=Sum("detractors"), nps_n=Sum("nps_n")).order_by()}
+    for row in found.values():
+        row["idx"] = row["idx_sum"] / row["idx_n"] if row["idx_n"] else None
     out = []
     for n in range(months):
         m = shift_month(first, n)
@@ -172,11 +188,8 @@ def trend(*, scope: Scope, template: SurveyTemplate, month: dt.date, months: int
 def factor_breakdown(*, scope: Scope, template: SurveyTemplate, month: dt.date,
                      dealer_id: int | None = None) -> list[dict]:
     """Each factor's index this month for the scope (or one dealer), in the template's order."""
-    rows = SurveyResponse.objects.scoped(scope).filter(family=template.code, month=month)
-    if dealer_id is not None:
-        rows = rows.filter(dealer_id=dealer_id)
     names = factor_names(template)
-    values = _factors(rows, "tenant", names).get(scope.tenant_id, {})
+    values = _factor_means(scope, template, month, "tenant", dealer_id).get(scope.tenant_id, {})
     return [{"factor": f, "index": values[f]} for f in names if f in values]
 
 

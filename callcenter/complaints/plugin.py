@@ -86,4 +86,25 @@ def register() -> None:
         query=lambda rows, customer: rows.filter(customer=customer).select_related("dealer")[:20],
     ))
     plugins.register_tenant_defaults(plugins.TenantDefault("complaint_defaults", create_tenant_complaint_defaults))
-    plugins.register_merge_participants(plugins.MergeParticipant("complaints", Complaint, "customer"))
+    plugins.register_merge_participants(plugins.MergeParticipant(
+        "complaints", Complaint, "customer", related=_complaint_rows, erase=_complaint_erase))
+
+
+def _complaint_rows(customer) -> dict:
+    """A complaint's timeline and files belong to the customer's data too (exported with the complaints)."""
+    from ..models import ComplaintAttachment, ComplaintEvent
+
+    return {"complaint_events": ComplaintEvent._base_manager.filter(tenant_id=customer.tenant_id,
+                                                                   complaint__customer=customer),
+            "complaint_attachments": ComplaintAttachment._base_manager.filter(
+                tenant_id=customer.tenant_id, complaint__customer=customer).defer("data")}
+
+
+def _complaint_erase(customer) -> dict:
+    """Erasing a person clears the notes of their complaints' events and deletes the files (photos, documents)."""
+    from ..models import ComplaintAttachment
+
+    rows = _complaint_rows(customer)
+    return {"complaint_events": rows["complaint_events"].exclude(text="").update(text=""),
+            "complaint_attachments": ComplaintAttachment._base_manager.filter(
+                pk__in=rows["complaint_attachments"].values("pk")).delete()[0]}

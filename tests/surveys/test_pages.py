@@ -156,3 +156,30 @@ def test_hq_invites_managers_who_answer_logged_in_and_hq_reads_by_region(world):
     # The store's staff do not read their manager's answers.
     assert not SurveyResponse.objects.scoped(world.principals["sales_consultant"].scope).exists()
     assert timezone.now()
+
+
+@pytest.mark.parametrize("name", EVERY_ROLE)
+def test_the_home_widget_shows_this_months_index_to_index_readers(world, answered, name):
+    page = browser(world, name).get("/")
+    widget = next((w for w in page.context["widgets"] if w["code"] == "satisfaction"), None)
+    assert (widget is not None) == (name in INDEX_READERS)
+    if widget is None:
+        return
+    ssi = next(row for row in widget["rows"] if row["template"].kind == "ssi")
+    assert ssi["this"]["index"] == 777.8 and ssi["this"]["responses"] == 1
+    if name == "dealer_manager":
+        assert ssi["rank"] == {"rank": 1, "of": 1}
+    assert "777.8" in page.content.decode()
+
+
+def test_the_home_widget_of_another_dealer_counts_none_of_ours(world, answered):
+    from django.test import Client
+
+    from tests.dealers.factories import UserFactory
+
+    a2 = world.dealers["A2"]
+    client = Client()
+    client.force_login(UserFactory(tenant=a2.tenant, dealer=a2, role="dealer_manager"))
+    widget = next(w for w in client.get("/").context["widgets"] if w["code"] == "satisfaction")
+    ssi = next(row for row in widget["rows"] if row["template"].kind == "ssi")
+    assert ssi["this"]["responses"] == 0 and ssi["rank"] is None
