@@ -3,6 +3,7 @@ idempotent), `survey-indices` for a month at 200 dealers with 1,000,000 response
 public link page through gunicorn (≥ 200 requests/s, HTML + CSS + JS < 100 kB).
 
 Usage: .venv/bin/python bench/surveys.py [--dealers 200] [--vehicles 1000000] [--responses 1000000] [--seconds 10]
+                                         [--parts generation,indices,link]
 Uses its own database (DATABASE_URL, default crm_bench_sv) and keeps the generated network between runs.
 """
 
@@ -202,7 +203,10 @@ def main() -> None:
     parser.add_argument("--vehicles", type=int, default=1_000_000)
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=10, help="length of the link-page load")
+    parser.add_argument("--parts", default="generation,indices,link",
+                        help="which measures to run, comma-separated (default: all three)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/crm_bench_sv")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
@@ -214,18 +218,24 @@ def main() -> None:
     ensure_network(env, slug, args.dealers, args.vehicles)
     info = shell(env, SETUP.format(slug=slug))
 
-    print(f"Invitation generation ({args.vehicles:,} vehicles, {args.dealers} dealers; SSI and CSI templates):")
-    gen = shell(env, GENERATE.format(tenant=info["tenant"], last=info["last_sale"]))
-    print(f"  one day: {gen['first_s']:.2f} s ({gen['created']:,} created, {gen['skipped']:,} skipped); re-run "
-          f"{gen['again_s']:.2f} s ({gen['again']} created)")
-    print(f"  a year of runs ({gen['runs']} runs a week apart, each with its week of catch-up): {gen['year_s']:.1f} s, "
-          f"{gen['year']:,} invitations (budget: minutes)")
+    if "generation" in parts:
+        print(f"Invitation generation ({args.vehicles:,} vehicles, {args.dealers} dealers; SSI and CSI templates):")
+        gen = shell(env, GENERATE.format(tenant=info["tenant"], last=info["last_sale"]))
+        print(f"  one day: {gen['first_s']:.2f} s ({gen['created']:,} created, {gen['skipped']:,} skipped); re-run "
+              f"{gen['again_s']:.2f} s ({gen['again']} created)")
+        print(f"  a year of runs ({gen['runs']} runs a week apart, each with its week of catch-up): "
+              f"{gen['year_s']:.1f} s, {gen['year']:,} invitations (budget: minutes)")
 
-    made = shell(env, RESPONSES.format(tenant=info["tenant"], responses=args.responses))
-    print(f"survey-indices ({made['responses']:,} responses in the tenant; made in {made['seconds']:.0f} s):")
-    idx = shell(env, INDICES.format(tenant=info["tenant"], template=made["template"]))
-    print(f"  month 2026-11 by dealer: median {idx['median_ms']:.0f} ms, max {idx['max_ms']:.0f} ms "
-          f"({idx['dealers']} dealers, {idx['month_responses']:,} responses that month; budget < 300 ms)")
+    if "indices" in parts:
+        made = shell(env, RESPONSES.format(tenant=info["tenant"], responses=args.responses))
+        print(f"survey-indices ({made['responses']:,} responses in the tenant; made in {made['seconds']:.0f} s; "
+              "the indices read the monthly sums the triggers keep):")
+        idx = shell(env, INDICES.format(tenant=info["tenant"], template=made["template"]))
+        print(f"  month 2026-11 by dealer: median {idx['median_ms']:.0f} ms, max {idx['max_ms']:.0f} ms "
+              f"({idx['dealers']} dealers, {idx['month_responses']:,} responses that month; budget < 300 ms)")
+
+    if "link" not in parts:
+        return
 
     paths = shell(env, LINKS.format(tenant=info["tenant"]))
     if not paths:

@@ -63,7 +63,7 @@ def _factor_option(factors: list[dict]) -> dict:
 INDEX_DEFINITION = gettext_lazy("Index: 1000 × the weighted mean of the answers on scales, each scaled 0–1, "
                                 "averaged over the month's responses.")
 TOP_BOX_DEFINITION = gettext_lazy("Share of responses whose overall-satisfaction answer is the scale maximum.")
-NPS_DEFINITION = gettext_lazy("% of 9–10 minus % of 0–6 on the recommend question (−100 to 100).")
+NPS_DEFINITION = gettext_lazy("Share of promoters (9–10) minus share of detractors (0–6) on the recommend question, in points (−100 to 100).")
 
 
 class RankingView(ScopeRequiredMixin, generic.TemplateView):
