@@ -21,3 +21,10 @@ RETENTION_SETTINGS = permission("retention.settings_edit", _("Set the retention 
 # "Call them" on a scorecard's lapsed and defected lists: the store's manager, its region and HQ's administrator.
 WIN_BACK_CREATE = permission("retention.win_back_create", _("Turn lapsed and defected customers into follow-ups"),
                              {Role.OEM_ADMIN, Role.REGION_MANAGER, Role.DEALER_MANAGER})
+# Win-back campaigns (issue 13): analysts and region managers build and launch them (the issue overrides DESIGN §2's
+# read-only analyst here), HQ's administrator too, and a store's manager for the store; the call center's supervisor
+# follows their results.
+CAMPAIGN_VIEW = permission("retention.campaign_view", _("See win-back campaigns and their results"),
+                           HQ | {Role.REGION_MANAGER, Role.DEALER_MANAGER, Role.CC_SUPERVISOR}, writes=False)
+CAMPAIGN_CREATE = permission("retention.campaign_create", _("Build and launch win-back campaigns"),
+                             HQ | {Role.REGION_MANAGER, Role.DEALER_MANAGER})

@@ -204,3 +204,6 @@ class CustomerValue(models.Model):
         from customers.models import linked_to_scope
 
         return linked_to_scope(scope, "customer_id")
+
+
+from .campaigns.models import Campaign, CampaignMember  # noqa: E402,F401  (win-back campaigns, retention/campaigns/)

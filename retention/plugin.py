@@ -23,6 +23,7 @@ def register() -> None:
         plugins.MenuItem(_("Staff KPIs"), "retention:staff", access.STAFF_KPI_VIEW, order=11),
         plugins.MenuItem(_("Dealer stock"), "retention:stock", access.RETENTION_VIEW, order=12),
         plugins.MenuItem(_("Customer value"), "retention:customer-value", access.RETENTION_VIEW, order=13),
+        plugins.MenuItem(_("Win-back campaigns"), "retention:campaign-list", access.CAMPAIGN_VIEW, order=14),
         plugins.MenuItem(_("Retention windows"), "retention:settings", access.RETENTION_SETTINGS, order=86),
     )
     plugins.register_widgets(*widgets.WIDGETS)
@@ -32,3 +33,8 @@ def register() -> None:
         code="customer_value", template="retention/_customer_value.html", model=CustomerValue, order=15,
         query=lambda rows, customer: rows.filter(customer=customer)))
     plugins.register_tenant_defaults(plugins.TenantDefault("retention_settings", create_tenant_settings))
+    from .campaigns.models import CampaignMember
+    from .campaigns.services import members_merge
+
+    plugins.register_merge_participants(plugins.MergeParticipant("campaign_members", CampaignMember, "customer",
+                                                                 move=members_merge))

@@ -1,6 +1,6 @@
 """Browser URLs of the retention dashboards (mounted at /retention/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import staff_views, value_views, views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("staff/", staff_views.StaffKpis.as_view(), name="staff"),
     path("stock/", staff_views.Stock.as_view(), name="stock"),
     path("settings/", views.SettingsEdit.as_view(), name="settings"),
+    path("campaigns/", include("retention.campaigns.urls")),
 ]

@@ -22,7 +22,7 @@ from dealers.choices import DEALER_ROLES
 from dealers.models import Dealer, Region
 
 from . import dashboard, selectors
-from .access import RETENTION_EXPORT, RETENTION_SETTINGS, RETENTION_VIEW, WIN_BACK_CREATE
+from .access import CAMPAIGN_CREATE, RETENTION_EXPORT, RETENTION_SETTINGS, RETENTION_VIEW, WIN_BACK_CREATE
 from .choices import AGE_BAND_KEYS, AgeBand, State
 from .forms import AsOfForm, SettingsForm, VehicleFilterForm
 from .models import RetentionSettings
@@ -280,7 +280,7 @@ class Scorecard(SnapshotMixin, View):
             "outflow": sorted([{"dealer": names.get(c["serviced_by_id"]), "vehicles": c["vehicles"]} for c in outflow
                                if c["dealer_id"] == dealer.pk and c["serviced_by_id"] != dealer.pk],
                               key=lambda c: -c["vehicles"])[:10],
-            "may_call": WIN_BACK_CREATE.allows(self.scope),
+            "may_call": WIN_BACK_CREATE.allows(self.scope), "may_campaign": CAMPAIGN_CREATE.allows(self.scope),
             "surveys": dashboard.survey_figures(self.scope, snap.as_of.replace(day=1), dealer_id=dealer.pk),
             "customer_lists": [
                 (_("Lapsed customers"), lapsed, vehicles_url(as_of, dealer=dealer.pk, state="lapsed"), "lapsed", False),

@@ -65,6 +65,8 @@ DOORS = {
     "retention.view": (Probe("get", "/retention/vehicles/", {"band": "99"}),
                        Probe("get", "/api/v1/retention/metrics/", {"as_of": "nonsense"})),
     "callcenter.rule_edit": (Probe("get", "/callcenter/rules/new/"), Probe("post", "/api/v1/follow-up-rules/", {})),
+    "retention.campaign_create": (Probe("get", "/retention/campaigns/new/"),
+                                  Probe("post", "/api/v1/retention/campaigns/", {})),
     "callcenter.complaint_open": (Probe("get", "/callcenter/complaints/new/"),
                                   Probe("post", "/api/v1/complaints/", {})),
     "callcenter.complaint_work": (Probe("post", "/callcenter/complaints/{complaint}/note/", {"text": ""}),
@@ -113,6 +115,8 @@ ONE_DOOR = {
     "retention.staff_kpi_view": "a page only (/retention/staff/), tests/retention/test_access.py",
     "retention.export": "the export links of the retention pages (tests/retention/test_pages.py)",
     "retention.settings_edit": "a page only (/retention/settings/)",
+    "retention.campaign_view": "a read: the campaign pages answer 403; the API lists no campaigns to non-holders "
+                               "(tests/retention/test_campaigns_pages.py, test_campaigns_api.py)",
     "retention.win_back_create": "a page only (POST /retention/dealers/<id>/call/), tests/retention/test_actions.py",
     "callcenter.hotline": "the hotline page; an inbound call through POST /api/v1/calls/ by a non-holder is refused "
                           "by the service after the body is checked (tests/callcenter/test_api_followups.py)",

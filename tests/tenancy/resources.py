@@ -257,6 +257,31 @@ RESOURCES["calls"] = ResourceSpec(
 )
 
 
+def _make_campaign(world: World, key: str):
+    from retention.campaigns.models import Campaign
+
+    dealer = world.dealers[key]
+    return Campaign.objects.create(tenant=dealer.tenant, dealer=dealer, name="召回", criteria={"states": ["lapsed"]},
+                                   script="您好")
+
+
+def _campaign_visible(principal: Principal, key: str) -> bool:
+    """Campaigns of the dealers in scope, for the roles that see campaigns (API clients see none)."""
+    from retention.access import CAMPAIGN_CREATE, CAMPAIGN_VIEW
+
+    scope = principal.scope
+    return key in principal.sees and (CAMPAIGN_VIEW.allows(scope) or CAMPAIGN_CREATE.allows(scope))
+
+
+RESOURCES["retention/campaigns"] = ResourceSpec(
+    make=_make_campaign,
+    payload=lambda world, principal: _dealer_body(world) | {"name": "新召回", "states": ["lapsed"], "script": "您好"},
+    related={"dealer": "dealer", "region": "region"},
+    visible=_campaign_visible,
+    methods=frozenset({"post"}),
+)
+
+
 from tests.surveys.tenancy_specs import survey_resources  # noqa: E402  (the surveys app's resources)
 
 RESOURCES.update(survey_resources(ResourceSpec))
