@@ -9,12 +9,12 @@ from tests.helpers import EVERY_ROLE, browser, count_queries
 
 # role → the widgets of its landing page (the widgets.py of every app)
 HOME_WIDGETS = {
-    "oem_admin": ["retention_network", "network_today", "callcenter_board", "complaints", "dealers"],
-    "oem_analyst": ["retention_network", "network_today", "dealers"],
-    "cc_supervisor": ["my_queue", "leads_i_opened", "callcenter_board", "complaints", "dealers"],
+    "oem_admin": ["retention_network", "network_today", "callcenter_board", "satisfaction", "complaints", "dealers"],
+    "oem_analyst": ["retention_network", "network_today", "satisfaction", "dealers"],
+    "cc_supervisor": ["my_queue", "leads_i_opened", "callcenter_board", "satisfaction", "complaints", "dealers"],
     "cc_agent": ["my_queue", "leads_i_opened", "complaints", "dealers"],
-    "region_manager": ["retention_network", "network_today", "complaints", "dealers"],
-    "dealer_manager": ["retention_scorecard", "store_today", "store_leads", "complaints", "my_queue"],
+    "region_manager": ["retention_network", "network_today", "satisfaction", "complaints", "dealers"],
+    "dealer_manager": ["retention_scorecard", "store_today", "store_leads", "satisfaction", "complaints", "my_queue"],
     "sales_consultant": ["my_leads", "complaints", "my_queue"],
     "service_advisor": ["todays_visits", "complaints", "due_maintenance", "my_queue"],
 }
