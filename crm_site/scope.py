@@ -30,8 +30,10 @@ class Scope:
     api_client_id: int | None = None
     may_write_api: bool = True
     api_resources: frozenset[str] | None = None
-    # An API client's grant to read personal data (full mobiles) in full; staff roles are decided by permissions.
-    personal_data: bool = False
+    # Whether the principal reads personal data (full mobiles) in full: an API client's grant, or the tenant's grant
+    # for a user's role, read with the principal; None: not known yet (the organisation app looks it up when asked,
+    # so a task, which is handed no grant, reads the one in force when it runs).
+    personal_data: bool | None = None
 
     @property
     def is_tenant_wide(self) -> bool:

@@ -19,9 +19,8 @@ CONSENT_RECORD = permission("customers.consent_record", _("Record consent and do
 # A customer is shared by the whole network: only HQ deletes one (and only while nothing refers to it).
 CUSTOMER_DELETE = permission("customers.delete", _("Delete a customer"), {Role.OEM_ADMIN})
 CUSTOMER_MERGE = permission("customers.merge", _("Merge duplicate customers"), {Role.OEM_ADMIN, Role.DEALER_MANAGER})
-# People who call customers need the number; HQ and regional staff work on aggregates and see it masked.
-MOBILE_FULL = permission("customers.mobile_full", _("See mobile numbers in full"),
-                         DEALER_ROLES | CALL_CENTER, api_clients=True, writes=False)
+# Who reads mobiles in full is the tenant's grant per role (dealers.access.reads_full_mobiles, set by an OEM admin):
+# by default the people who call and serve customers; HQ and regional staff work on aggregates and see them masked.
 # Analysts work on aggregates: they never need a personal number in full. Revealing is logged.
 # Dealer systems keep the reveal they had (logged); which integrations may is the subject of personal-data grants.
 NUMBER_REVEAL = permission("customers.number_reveal", _("Reveal a mobile or ID number (logged)"),

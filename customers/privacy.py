@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from crm_site.scope import Scope
-
-from .access import MOBILE_FULL
+from dealers.access import reads_full_mobiles
 
 
 def sees_full_mobile(scope: Scope) -> bool:
-    """Dealer and call-center staff (customers.access.MOBILE_FULL), a store's DMS and integrations granted it."""
-    return MOBILE_FULL.allows(scope) and (not scope.is_api_client or scope.personal_data)
+    """The roles the tenant granted full mobiles (by default dealer and call-center staff), a store's DMS for its own
+    customers and integrations HQ granted (dealers.access.reads_full_mobiles)."""
+    return reads_full_mobiles(scope)
 
 
 def shown_mobile(scope: Scope, customer) -> str:

@@ -13,7 +13,7 @@ class DealersConfig(AppConfig):
     def ready(self) -> None:
         from crm_site import plugins
 
-        from . import access, widgets
+        from . import access, second_factor, services, widgets  # noqa: F401  (second_factor: its login receiver)
 
         plugins.register_permissions(access)
         plugins.register_menu(
@@ -22,5 +22,10 @@ class DealersConfig(AppConfig):
             plugins.MenuItem(_("Staff"), "dealers:user-list", access.STAFF_MANAGE, order=82),
             plugins.MenuItem(_("API clients"), "dealers:apiclient-list", access.API_CLIENT_MANAGE, order=83),
             plugins.MenuItem(_("Keeping periods"), "dealers:data-retention", access.ORG_EDIT, order=84),
+            plugins.MenuItem(_("Roles and access"), "dealers:role-policies", access.PERSONAL_DATA_GRANT, order=85),
+            # The user's name in the top bar opens it too, but a phone hides the name: the menu reaches it there.
+            plugins.MenuItem(_("My account"), "dealers:account", access.SECOND_FACTOR, order=99),
         )
+        # Each new tenant's decision per role (mobiles in full, second factor) is written out, not implied.
+        plugins.register_tenant_defaults(plugins.TenantDefault("role_policies", services.role_policies_create_defaults))
         plugins.register_widgets(*widgets.WIDGETS)

@@ -269,3 +269,28 @@ class UserToken(models.Model):
     def scope_q(cls, scope: Scope) -> Q:
         """A principal sees only its own tokens."""
         return Q(user_id=scope.user_id, user__tenant_id=scope.tenant_id)
+
+
+class RolePolicy(TenantOwned):
+    """What the tenant decided for one role: full mobiles (a personal-data grant) and whether a second factor is
+    required; a role without a row keeps the defaults of dealers.access."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    full_mobiles = models.BooleanField(
+        _("reads mobiles in full"),
+        help_text=_("Without it the role sees 138****5678 on every page, in the API and in exports, and reveals a "
+                    "number with a logged click where it may."))
+    second_factor_required = models.BooleanField(
+        _("second factor required"), default=False,
+        help_text=_("Users of the role without a code app are sent to set one up at their next login."))
+
+    class Meta:
+        verbose_name = _("role policy")
+        verbose_name_plural = _("role policies")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "role"], name="role_policy_one_per_role",
+                                    violation_error_message=_("This role already has its policy.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

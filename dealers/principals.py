@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crm_site.scope import API_CLIENT_ROLE, Scope
 
+from .access import PERSONAL_DATA_GRANT_ATTR, role_grant_from_row
 from .choices import DEALER_ROLES, TENANT_WIDE_ROLES, ApiScope, Role
 from .models import ApiClient, Dealer
 
@@ -23,8 +24,12 @@ def scope_for_user(user) -> Scope | None:
         dealer_ids = frozenset({user.dealer_id})
     else:
         return None
+    # The role's personal-data grant came with the user (dealers.backends, the token statement); a user loaded
+    # some other way leaves it to dealers.access to look up when a number is shown.
+    personal_data = (role_grant_from_row(role, getattr(user, PERSONAL_DATA_GRANT_ATTR))
+                     if hasattr(user, PERSONAL_DATA_GRANT_ATTR) else None)
     return Scope(tenant_id=user.tenant_id, role=role, dealer_ids=dealer_ids, region_id=user.region_id,
-                 user_id=user.pk)
+                 user_id=user.pk, personal_data=personal_data)
 
 
 def scope_for_api_client(client: ApiClient) -> Scope:

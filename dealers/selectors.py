@@ -50,3 +50,14 @@ def staff_match_many(*, tenant_id: int, role: str, names: set[tuple[int, str]]) 
         found[(dealer_id, text)] = (matches[0] if len(matches) == 1 else
                                     _ambiguous(key) if matches else _unknown(key))
     return found
+
+
+def role_policies(*, tenant_id: int) -> list:
+    """Every role's policy in the tenant, in the roles' order; a role the tenant never decided shows the defaults."""
+    from .access import role_grant_default
+    from .choices import Role
+    from .models import RolePolicy
+
+    stored = {row.role: row for row in RolePolicy.objects.filter(tenant_id=tenant_id)}
+    return [stored.get(role) or RolePolicy(tenant_id=tenant_id, role=role, full_mobiles=role_grant_default(role))
+            for role in Role]

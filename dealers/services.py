@@ -118,3 +118,44 @@ def user_tokens_purge(*, scope: Scope, now=None) -> int:
         Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff))
     deleted, _detail = stale.delete()
     return deleted
+
+
+def role_policies_create_defaults(tenant) -> None:
+    """A new tenant's decision per role, written out (tenant default): the defaults of dealers.access."""
+    from .access import role_grant_default
+    from .models import RolePolicy
+
+    RolePolicy.objects.bulk_create(
+        [RolePolicy(tenant_id=tenant.pk, role=role, full_mobiles=role_grant_default(role)) for role in Role],
+        ignore_conflicts=True)
+
+
+@transaction.atomic
+def role_policy_update(*, scope: Scope, role: str, full_mobiles: bool, second_factor_required: bool):
+    """HQ decides for one role whether it reads mobiles in full and whether it needs a second factor; each change
+    is recorded in the audit log with the old and the new value."""
+    from .access import PERSONAL_DATA_GRANT, SECOND_FACTOR_MANAGE, SECOND_FACTOR_ROLES, role_grant_default
+    from .models import RolePolicy
+
+    if not (PERSONAL_DATA_GRANT.allows(scope) and SECOND_FACTOR_MANAGE.allows(scope)):
+        raise PermissionDenied(_("Only an OEM administrator decides what a role may see."))
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    second_factor_required = second_factor_required and role in SECOND_FACTOR_ROLES
+    policy = RolePolicy.objects.select_for_update().filter(tenant_id=scope.tenant_id, role=role).first()
+    if policy is None:
+        policy = RolePolicy(role=role, full_mobiles=role_grant_default(role))
+        policy.tenant_id = scope.tenant_id
+    changes = {"full_mobiles": (policy.full_mobiles, full_mobiles),
+               "second_factor_required": (policy.second_factor_required, second_factor_required)}
+    changes = {field: pair for field, pair in changes.items() if pair[0] != pair[1]}
+    if not changes and policy.pk:
+        return policy
+    for field, (_old, new) in changes.items():
+        setattr(policy, field, new)
+    policy.full_clean()
+    policy.save()
+    for field, (old, new) in changes.items():
+        action = "role_policy.personal_data" if field == "full_mobiles" else "role_policy.second_factor"
+        audit(scope, action, policy, role=role, field=field, old=old, new=new)
+    return policy

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import second_factor_views as second_factor
 from . import views
 
 url_prefix = "org/"
@@ -23,4 +24,12 @@ urlpatterns = [
     path("api-clients/<id:pk>/revoke/", views.ApiClientRevoke.as_view(), name="apiclient-revoke"),
     path("api-clients/<id:pk>/rotate/", views.ApiClientRotate.as_view(), name="apiclient-rotate"),
     path("api-clients/<id:pk>/personal-data/", views.ApiClientPersonalData.as_view(), name="apiclient-personal-data"),
+    path("roles/", views.RolePolicyEdit.as_view(), name="role-policies"),
+    path("users/<id:pk>/second-factor/", second_factor.SecondFactorReset.as_view(), name="second-factor-reset"),
+    path("account/", second_factor.AccountPage.as_view(), name="account"),
+    path("account/code/", second_factor.SecondFactorCode.as_view(), name="second-factor-code"),
+    path("account/second-factor/", second_factor.SecondFactorEnrol.as_view(), name="second-factor-enrol"),
+    path("account/second-factor/recovery-codes/", second_factor.RecoveryCodesNew.as_view(),
+         name="second-factor-recovery"),
+    path("account/second-factor/off/", second_factor.SecondFactorTurnOff.as_view(), name="second-factor-off"),
 ]

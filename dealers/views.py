@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm_site.models import DataRetention, audit
 from crm_site.web import ScopedCreateView, ScopedListView, ScopedUpdateView, ScopeRequiredMixin
@@ -22,12 +24,16 @@ from .access import (
     ORG_EDIT,
     ORG_VIEW,
     PERSONAL_DATA_GRANT,
+    SECOND_FACTOR_MANAGE,
+    SECOND_FACTOR_ROLES,
     STAFF_MANAGE,
     may_manage_user,
 )
+from .choices import Role
 from .filtersets import DealerFilterSet, UserFilterSet
 from .forms import ApiClientForm, DealerForm, RegionForm, UserForm
 from .models import ApiClient, Dealer, Region, User
+from .selectors import role_policies
 
 
 class RegionList(ScopedListView):
@@ -92,7 +98,15 @@ class UserList(ScopedListView):
     template_name = "dealers/user_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("dealer", "region").order_by("username")
+        # Whether each user has a code app, in the same statement (HQ resets one from here).
+        has_code_app = Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True))
+        return (super().get_queryset().select_related("dealer", "region").annotate(has_code_app=has_code_app)
+                .order_by("username"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_reset_second_factor"] = SECOND_FACTOR_MANAGE.allows(self.scope)
+        return context
 
 
 class UserWriteMixin:
@@ -242,3 +256,24 @@ class DataRetentionEdit(ScopeRequiredMixin, View):
         audit(self.scope, "data_retention.update", row, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("dealers:data-retention")
+
+
+class RolePolicyEdit(ScopeRequiredMixin, View):
+    """HQ decides per role: mobiles in full (a personal-data grant) and a required second factor (audited)."""
+
+    read_permission = write_permission = PERSONAL_DATA_GRANT
+
+    def get(self, request):
+        return render(request, "dealers/role_policies.html", {
+            "policies": role_policies(tenant_id=self.scope.tenant_id),
+            "second_factor_roles": SECOND_FACTOR_ROLES, "may_write": self.may_write()})
+
+    def post(self, request):
+        if not (self.may_write() and SECOND_FACTOR_MANAGE.allows(self.scope)):
+            raise PermissionDenied
+        for role in Role.values:
+            services.role_policy_update(
+                scope=self.scope, role=role, full_mobiles=request.POST.get(f"full_mobiles-{role}") == "1",
+                second_factor_required=request.POST.get(f"second_factor-{role}") == "1")
+        messages.success(request, _("Saved."))
+        return redirect("dealers:role-policies")

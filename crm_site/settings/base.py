@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor: django-otp marks a session verified once a code passed; until then the gate holds it.
+    "django_otp.middleware.OTPMiddleware",
+    "dealers.middleware.SecondFactorGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After locale and authentication: its 400 page is in the user's language, with the menu.
     "crm_site.middleware.QueryStringLimitMiddleware",
@@ -133,7 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 # Login protection (crm_site/login_guard.py): django-axes locks an account (not an address: a call center logs in
 # from one) after repeated failures; the lock lifts by itself; the counts live in Redis.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# The staff backend is Django's, reading the role's personal-data grant along with the user (dealers/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "dealers.backends.StaffBackend"]
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
@@ -151,6 +158,12 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_SECONDS", str(10 * 3600)))
 # Axes would also lock an address; that must not happen to a call center behind one address: the address has its
 # own, higher failure limit in crm_site/login_guard.py, counted on failures only.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Second factor (dealers/second_factor.py): wrong codes per user within 15 minutes before the code is refused for
+# the rest of them; this limit replaces django-otp's growing delays, which refuse even a right code with no reason.
+SECOND_FACTOR_FAILURE_LIMIT = int(os.environ.get("SECOND_FACTOR_FAILURE_LIMIT", "5"))
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Dealer CRM")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

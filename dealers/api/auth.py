@@ -14,15 +14,25 @@ from rest_framework.views import APIView
 from crm_site.api.throttling import AuthRateThrottle
 from crm_site.login_guard import ADDRESS_BLOCKED, address_blocked
 
-from .. import services
+from .. import second_factor, services
 from ..models import UserToken
 
 
+class SecondFactorRequired(AuthenticationFailed):
+    """The password was right, but the account has a second factor and no code came with it."""
+
+    default_code = "otp_required"
+
+
 class TokenRequestSerializer(serializers.Serializer):
-    """Username and password of a staff user."""
+    """Username and password of a staff user, and the code of their code app when they set one up."""
 
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=32, required=False, allow_blank=True,
+        help_text=_("The 6-digit code of the user's code app (or a recovery code); required for a user who set up a "
+                    "second factor."))
 
 
 TokenResponse = inline_serializer(
@@ -56,11 +66,31 @@ class TokenView(APIView):
                                      "while. If it was not you, tell your administrator."))
         if user is None or not user.tenant_id:
             raise AuthenticationFailed(_("Wrong username or password."))
+        self.check_second_factor(user, form.validated_data.get("otp", ""))
         token, row = services.user_token_issue(user=user)
         return Response(
             {"token": token, "token_type": "Bearer", "expires_at": row.expires_at},
             status=status.HTTP_201_CREATED,
         )
+
+    def check_second_factor(self, user, code: str) -> None:
+        """A user with a code app sends its code as `otp` (401 without or with a wrong one, 429 when locked); a
+        role the tenant requires it for, without one yet, sets it up in the browser first (403)."""
+        state = second_factor.login_state(user)
+        if state == second_factor.ENROL:
+            raise PermissionDenied(_("Your role requires a second factor: set up a code app on your account page in "
+                                     "the browser first, then send its code as otp."))
+        if state != second_factor.VERIFY:
+            return
+        if not code:
+            raise SecondFactorRequired(_("This account has a second factor: send the 6-digit code of the code app "
+                                         "as otp with the password."))
+        check = second_factor.code_verify(user=user, code=code)
+        if check.result is second_factor.CodeResult.LOCKED:
+            raise Throttled(detail=_("Too many wrong codes: the code is refused for 15 minutes. If you lost your "
+                                     "phone, ask your OEM administrator to reset your second factor."))
+        if check.result is second_factor.CodeResult.WRONG:
+            raise AuthenticationFailed(_("The second-factor code (otp) is wrong."), code="otp_invalid")
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke the token used for this request")
     def delete(self, request):

@@ -13,6 +13,7 @@ from rest_framework import authentication, exceptions
 
 from crm_site import rls
 
+from ..access import PERSONAL_DATA_GRANT_ATTR
 from ..models import CLIENT_TOKEN_PREFIX, USER_TOKEN_PREFIX, ApiClient, User, UserToken, hash_token
 
 
@@ -24,15 +25,17 @@ class TokenLookup:
     model, so the instances are whole; none of these fields converts its database value (checked by a test).
     """
 
-    def __init__(self, models: tuple, joins_and_conditions: str, tenant_column: str):
+    def __init__(self, models: tuple, joins_and_conditions: str, tenant_column: str, extras: dict | None = None):
         self.models = models
         self.rest = joins_and_conditions
         self.tenant_column = tenant_column
+        # attribute → SQL expression set on the last instance (a value read along, such as the role's grant).
+        self.extras = extras or {}
 
     @cached_property
     def select(self) -> str:
-        return ", ".join(f'{alias}."{field.column}"' for alias, model in zip("tu", self.models, strict=False)
-                         for field in model._meta.concrete_fields)
+        return ", ".join([*(f'{alias}."{field.column}"' for alias, model in zip("tu", self.models, strict=False)
+                            for field in model._meta.concrete_fields), *self.extras.values()])
 
     def find(self, *params) -> list | None:
         """The instances of the one matching row, or None."""
@@ -48,6 +51,8 @@ class TokenLookup:
             values = row[offset:offset + len(fields)]
             instances.append(model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values))
             offset += len(fields)
+        for attribute, value in zip(self.extras, row[offset:offset + len(self.extras)], strict=True):
+            setattr(instances[-1], attribute, value)
         if entering:
             rls.entered(instances[-1].tenant_id)
         return instances
@@ -64,6 +69,9 @@ USER_TOKENS = TokenLookup(
     "FROM dealers_usertoken t JOIN dealers_user u ON u.id = t.user_id "
     "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active AND u.tenant_id IS NOT NULL",
     "u.tenant_id",
+    # The tenant's personal-data grant for the user's role (NULL: the default), read in the same statement.
+    {PERSONAL_DATA_GRANT_ATTR: "(SELECT p.full_mobiles FROM dealers_rolepolicy p "
+                               "WHERE p.tenant_id = u.tenant_id AND p.role = u.role)"},
 )
 
 # Writing last_used_at on every request would turn every read into a write; once an hour is enough.

@@ -85,7 +85,6 @@ ONE_DOOR = {
     "customers.delete": "API only (DELETE); HQ deletes a customer nobody refers to",
     "vehicles.delete": "API only (DELETE)",
     "vehicles.related_record": "API only",
-    "customers.mobile_full": "a read: how numbers are shown, tested in the privacy tests",
     "customers.export": "the export pages (tests/imports)",
     "vehicles.export": "the export pages (tests/imports)",
     "customers.lead_own": "a page only (my leads)",
@@ -93,7 +92,12 @@ ONE_DOOR = {
     "dealers.org_view": "a page only (regions)",
     "dealers.dealer_view": "a page only (dealers)",
     "dealers.personal_data_grant": "the API clients page and `personal_data` on api-clients, probed per role in "
-                                   "tests/dealers/test_api_clients_and_mobiles.py",
+                                   "tests/dealers/test_api_clients_and_mobiles.py; the roles page (/org/roles/), "
+                                   "tests/dealers/test_role_policies.py",
+    "dealers.second_factor": "a page only (my account's code app, /org/account/second-factor/), "
+                             "tests/dealers/test_second_factor.py",
+    "dealers.second_factor_manage": "pages only (/org/roles/ and a user's reset, /org/users/<id>/second-factor/), "
+                                    "probed per role in tests/dealers/test_second_factor.py",
     "callcenter.calendar_edit": "a page only (the calendar pages; no calendar API), tests/callcenter/setup",
     "callcenter.generate": "a page only (run now, /callcenter/runs/new/); the command and beat run with the system scope",
     "callcenter.rule_view": "a read: pages answer 403; the API, like api-clients, lists no rules to non-holders",
