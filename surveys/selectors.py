@@ -40,6 +40,12 @@ def templates_for(scope: Scope):
     return SurveyTemplate.objects.scoped(scope).filter(is_current=True).order_by("kind", "code")
 
 
+def template_factors(scope: Scope) -> list[str]:
+    """The factors the tenant's current templates name, for the editor to offer (one query)."""
+    return sorted({str(q["factor"]) for questions in templates_for(scope).values_list("questions", flat=True)
+                   for q in questions if isinstance(q, dict) and q.get("factor")})
+
+
 def _key(group_by: str) -> str | None:
     return {"dealer": "dealer_id", "region": "dealer__region_id", "tenant": None}[group_by]
 

@@ -1,6 +1,5 @@
 """The survey pages for every role: ranking, a dealer's page, templates, invitations, responses, signals, 360."""
 
-import json
 
 import pytest
 from django.utils import timezone
@@ -12,6 +11,7 @@ from tests.customers.factories import CustomerFactory
 from tests.helpers import EVERY_ROLE, browser
 
 from .factories import invitation, ssi_answers, templates
+from .forms import form_of
 
 pytestmark = pytest.mark.django_db
 
@@ -64,16 +64,15 @@ def test_only_oem_admins_edit_templates(world, name):
 def test_an_admin_saves_a_new_version_and_a_mistake_keeps_the_text(world):
     ssi = templates(world.tenants["A"])["ssi"]
     client = browser(world, "oem_admin")
-    form = {"name": "SSI 2", "channel": "call", "invite_after_days": 5, "sample_rate": 0.4, "low_score_threshold": 650,
-            "link_valid_days": 10, "is_active": "on", "questions": json.dumps(ssi.questions, ensure_ascii=False)}
+    form = form_of(client.get(f"/surveys/templates/{ssi.pk}/")) | {
+        "name": "SSI 2", "channel": "call", "invite_after_days": 5, "sample_rate": 0.4, "low_score_threshold": 650,
+        "link_valid_days": 10, "is_active": "on", "action": "save"}
     saved = client.post(f"/surveys/templates/{ssi.pk}/", form)
     new = SurveyTemplate.objects.get(code="ssi", tenant=world.tenants["A"], is_current=True)
     assert saved.status_code == 302 and new.version == 2 and new.channel == "call" and new.sample_rate == 0.4
-    bad = client.post(f"/surveys/templates/{new.pk}/", form | {"questions": '[{"code": "Bad"'})
-    assert bad.status_code == 400 and "Not valid JSON" in bad.content.decode() and "&quot;Bad&quot;" in \
-        bad.content.decode()
-    wrong = client.post(f"/surveys/templates/{new.pk}/", form | {"questions": "[]"})
-    assert wrong.status_code == 400 and "at least one question" in wrong.content.decode()
+    bad = client.post(f"/surveys/templates/{new.pk}/", form | {"q-0-code": "Bad", "q-1-text": "留着"})
+    assert bad.status_code == 400 and "Question 1: the code is lower-case" in bad.content.decode()
+    assert "留着</textarea>" in bad.content.decode()
     assert client.post(f"/surveys/templates/{ssi.pk}/", form).status_code == 404  # old versions are not edited
     preview = client.get(f"/surveys/templates/{new.pk}/preview/")
     assert preview.status_code == 200 and 'name="overall"' in preview.content.decode()
