@@ -14,12 +14,11 @@ from django.utils import timezone
 
 from callcenter.models import FollowUpTask, WorkingCalendar
 from retention.campaigns.models import Campaign
-from tests.browser.conftest import browser, log_in, page  # noqa: F401  (the live-server + Chromium fixtures)
+from tests.browser.conftest import log_in
+from tests.conftest import build_world
 from tests.dealers.factories import TEST_PASSWORD
-
-from ..conftest import build_world
-from .campaign_helpers import lapsed_car
-from .helpers import build
+from tests.retention.campaign_helpers import lapsed_car
+from tests.retention.helpers import build
 
 
 def shot(tab, tmp_path: Path, name: str) -> None:
@@ -29,7 +28,7 @@ def shot(tab, tmp_path: Path, name: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_analyst_launches_a_dealer_campaign_and_the_dealer_finds_the_tasks(page, tmp_path):  # noqa: F811
+def test_an_analyst_launches_a_dealer_campaign_and_the_dealer_finds_the_tasks(page, tmp_path):
     world = build_world()
     tenant, a1 = world.tenants["A"], world.dealers["A1"]
     today = timezone.localdate()
