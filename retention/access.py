@@ -28,3 +28,9 @@ CAMPAIGN_VIEW = permission("retention.campaign_view", _("See win-back campaigns 
                            HQ | {Role.REGION_MANAGER, Role.DEALER_MANAGER, Role.CC_SUPERVISOR}, writes=False)
 CAMPAIGN_CREATE = permission("retention.campaign_create", _("Build and launch win-back campaigns"),
                              HQ | {Role.REGION_MANAGER, Role.DEALER_MANAGER})
+# Segments and association rules (issue 13) are tenant-wide aggregates, with no customer in them: HQ and the regions
+# read them (a region picks a cluster for its win-back campaign); dealer systems read none (retention/segments).
+SEGMENT_VIEW = permission("retention.segment_view", _("See customer segments and association rules"),
+                          HQ | {Role.REGION_MANAGER}, api_clients=True, writes=False)
+# Running an analysis only reads: HQ's analysts may, like its administrators.
+SEGMENT_RUN = permission("retention.segment_run", _("Run the segmentation and the rule mining"), HQ, writes=False)

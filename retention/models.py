@@ -207,3 +207,4 @@ class CustomerValue(models.Model):
 
 
 from .campaigns.models import Campaign, CampaignMember  # noqa: E402,F401  (win-back campaigns, retention/campaigns/)
+from .segments.models import AnalysisRun, AssociationRule, Cluster, CustomerCluster  # noqa: E402,F401  (issue 13)

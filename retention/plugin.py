@@ -17,6 +17,7 @@ def register() -> None:
     from crm_site import plugins
 
     from . import access, widgets
+    from .segments import tasks as _segment_tasks  # noqa: F401  (registers the analysis jobs with Celery)
 
     plugins.register_menu(
         plugins.MenuItem(_("Retention dashboard"), "retention:dashboard", access.RETENTION_VIEW, order=10),
@@ -24,6 +25,8 @@ def register() -> None:
         plugins.MenuItem(_("Dealer stock"), "retention:stock", access.RETENTION_VIEW, order=12),
         plugins.MenuItem(_("Customer value"), "retention:customer-value", access.RETENTION_VIEW, order=13),
         plugins.MenuItem(_("Win-back campaigns"), "retention:campaign-list", access.CAMPAIGN_VIEW, order=14),
+        plugins.MenuItem(_("Customer segments"), "retention:segments", access.SEGMENT_VIEW, order=15),
+        plugins.MenuItem(_("Association rules"), "retention:association-rules", access.SEGMENT_VIEW, order=16),
         plugins.MenuItem(_("Retention windows"), "retention:settings", access.RETENTION_SETTINGS, order=86),
     )
     plugins.register_widgets(*widgets.WIDGETS)

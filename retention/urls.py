@@ -18,4 +18,5 @@ urlpatterns = [
     path("stock/", staff_views.Stock.as_view(), name="stock"),
     path("settings/", views.SettingsEdit.as_view(), name="settings"),
     path("campaigns/", include("retention.campaigns.urls")),
+    path("", include("retention.segments.urls")),
 ]

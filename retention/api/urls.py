@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ..campaigns import api as campaigns_api  # noqa: F401  (registers retention/campaigns)
+from ..segments import api as _segments  # noqa: F401  (registers retention/segments and /association-rules)
 from . import value  # noqa: F401  (registers retention/customer-value on the router)
 from .views import DefectionView, MetricsView
 

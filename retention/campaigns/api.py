@@ -57,12 +57,14 @@ class CampaignSerializer(serializers.ModelSerializer):
                                    write_only=True)
     tiers = serializers.ListField(child=serializers.ChoiceField(choices=CustomerValue.Tier.values), required=False,
                                   write_only=True)
+    clusters = serializers.ListField(child=serializers.IntegerField(min_value=0), required=False, write_only=True,
+                                     help_text=_("Cluster numbers of the newest segmentation run."))
     worked_by = serializers.ChoiceField(choices=WorkedBy.choices, default=WorkedBy.DEALER)
     results = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "dealer", "region", *CRITERIA, "script", "worked_by", "control_share", "created_by",
+        fields = ["id", "name", "dealer", "region", *CRITERIA, "clusters", "script", "worked_by", "control_share", "created_by",
                   "created_at", "launched_at", "launched_by", "snapshot_as_of", "rule", "launch_result", "results"]
         read_only_fields = ["created_by", "created_at", "launched_at", "launched_by", "snapshot_as_of", "rule",
                             "launch_result"]
@@ -72,6 +74,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         for name in CRITERIA:
             data[name] = (instance.criteria or {}).get(name, [])
+        data["clusters"] = (instance.criteria or {}).get("clusters")  # {"run", "numbers"} or null
         return data
 
     def get_results(self, campaign) -> dict | None:
@@ -84,7 +87,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         scope = scope_for_request(self.context["request"])
         data = {name: attrs[name] for name in ("name", "script", "worked_by") if name in attrs}
         data["control_share"] = attrs.get("control_share", Campaign._meta.get_field("control_share").default)
-        data |= {name: [str(v) for v in attrs.get(name) or []] for name in CRITERIA}
+        data |= {name: [str(v) for v in attrs.get(name) or []] for name in (*CRITERIA, "clusters")}
         data |= {name: attrs[name].pk for name in ("dealer", "region") if attrs.get(name) is not None}
         form = CampaignForm(data, scope=scope)
         if not form.is_valid():

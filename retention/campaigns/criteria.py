@@ -1,7 +1,7 @@
 """A campaign's segment: the newest snapshot's lapsed or lost vehicles, narrowed by each criterion in turn.
 
 Each criterion is one function (rows, value) → rows over the snapshot's VehicleState rows; adding one (a k-means
-cluster, say) is one more entry in CRITERIA and one more field on the form.
+cluster is one) is one more entry in CRITERIA and one more field on the form.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ def _value_tiers(rows: QuerySet, tiers: list[str]) -> QuerySet:
     return rows.filter(owner_id__in=values.values("customer_id"))
 
 
+def _clusters(rows: QuerySet, chosen: dict) -> QuerySet:
+    """Owners the chosen segmentation run put in one of the clusters ({"run": id, "numbers": [...]})."""
+    from ..segments.models import CustomerCluster
+
+    members = CustomerCluster.objects.filter(run_id=chosen.get("run"), cluster__in=chosen.get("numbers") or [])
+    return rows.filter(owner_id__in=members.values("customer_id"))
+
+
 CRITERIA: dict[str, Callable[[QuerySet, object], QuerySet]] = {
     "dealer": lambda rows, dealer_id: rows.filter(dealer_id=dealer_id),
     "region": lambda rows, region_id: rows.filter(dealer__region_id=region_id),
@@ -31,6 +39,7 @@ CRITERIA: dict[str, Callable[[QuerySet, object], QuerySet]] = {
     "age_bands": lambda rows, bands: rows.filter(age_band__in=bands),
     "series": lambda rows, series: rows.filter(vehicle__model__series__in=series),
     "tiers": _value_tiers,
+    "clusters": _clusters,
 }
 
 

@@ -33,6 +33,10 @@ def criteria_text(campaign) -> str:
     tiers = [str(CustomerValue.Tier(t).label) for t in criteria.get("tiers") or [] if t in CustomerValue.Tier.values]
     if tiers:
         parts.append(_("value tier %(tiers)s") % {"tiers": ", ".join(tiers)})
+    clusters = criteria.get("clusters") or {}
+    if clusters.get("numbers"):
+        parts.append(_("clusters %(numbers)s of segmentation run %(run)s") % {
+            "numbers": ", ".join(str(n) for n in clusters["numbers"]), "run": clusters.get("run")})
     return " · ".join(parts)
 
 

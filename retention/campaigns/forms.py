@@ -37,6 +37,9 @@ class CampaignForm(forms.Form):
     tiers = forms.MultipleChoiceField(label=_("Value tier"), required=False, widget=forms.CheckboxSelectMultiple,
                                       choices=CustomerValue.Tier.choices,
                                       help_text=_("None ticked: any tier (customers without a value too)."))
+    clusters = forms.TypedMultipleChoiceField(
+        label=_("Customer segment (k-means cluster)"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Clusters of the newest segmentation run. None ticked: any segment."))
     worked_by = forms.ChoiceField(label=_("Called by"), choices=WorkedBy.choices, initial=WorkedBy.DEALER)
     control_share = forms.IntegerField(label=_("Control share (%)"), min_value=0, max_value=50, initial=10,
                                        help_text=_("Held out at random and not called, to measure the return against."))
@@ -54,8 +57,27 @@ class CampaignForm(forms.Form):
             # A store's manager builds campaigns of the store only.
             del self.fields["region"]
             self.fields["dealer"].empty_label = None
+        self.cluster_run = self._cluster_run(scope)
+        if self.cluster_run is None:
+            del self.fields["clusters"]
+        else:
+            from ..segments.sentences import cluster_sentence
+
+            self.fields["clusters"].choices = [
+                (c.number, _("Cluster %(n)s (%(size)s customers): %(sentence)s") % {
+                    "n": c.number, "size": f"{c.size:,}", "sentence": cluster_sentence(c.traits)})
+                for c in self.cluster_run.clusters.order_by("number")]
         self.fields["series"].choices = [(s, s) for s in VehicleModel.objects.scoped(scope).order_by("series")
                                          .values_list("series", flat=True).distinct()]
+
+    @staticmethod
+    def _cluster_run(scope: Scope):
+        """The newest finished segmentation run, for those who may read the segments (None otherwise)."""
+        from ..access import SEGMENT_VIEW
+        from ..segments.models import AnalysisRun
+        from ..segments.selectors import latest_done
+
+        return latest_done(scope, AnalysisRun.Kind.SEGMENTS) if SEGMENT_VIEW.allows(scope) else None
 
     def clean(self):
         data = super().clean()
@@ -67,8 +89,12 @@ class CampaignForm(forms.Form):
     def criteria(self) -> dict:
         """The stored criteria (the place is kept in its own columns)."""
         data = self.cleaned_data
-        return {"states": list(data.get("states") or []), "age_bands": list(data.get("age_bands") or []),
-                "series": list(data.get("series") or []), "tiers": list(data.get("tiers") or [])}
+        criteria = {"states": list(data.get("states") or []), "age_bands": list(data.get("age_bands") or []),
+                    "series": list(data.get("series") or []), "tiers": list(data.get("tiers") or [])}
+        if data.get("clusters"):
+            # The run is frozen with the numbers: a later run numbers its clusters afresh.
+            criteria["clusters"] = {"run": self.cluster_run.pk, "numbers": sorted(data["clusters"])}
+        return criteria
 
     def segment_criteria(self) -> dict:
         """The criteria the segment is narrowed by, place included."""

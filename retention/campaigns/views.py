@@ -24,7 +24,7 @@ from .results import campaign_results, member_outcomes
 from .segment import segment_preview
 from .services import campaign_create, campaign_launch, members_of
 
-CRITERIA_FIELDS = ("dealer", "region", "states", "age_bands", "series", "tiers", "control_share")
+CRITERIA_FIELDS = ("dealer", "region", "states", "age_bands", "series", "tiers", "clusters", "control_share")
 
 
 def preview_context(scope, criteria: dict, share: int, seed: str) -> dict:

@@ -122,6 +122,10 @@ ONE_DOOR = {
     "retention.campaign_view": "a read: the campaign pages answer 403; the API lists no campaigns to non-holders "
                                "(tests/retention/test_campaigns_pages.py, test_campaigns_api.py)",
     "retention.win_back_create": "a page only (POST /retention/dealers/<id>/call/), tests/retention/test_actions.py",
+    "retention.segment_view": "a read: the segments and rules pages answer 403; the API lists none to non-holders "
+                              "(tests/retention/test_segment_pages.py, test_segment_api.py)",
+    "retention.segment_run": "a page only (POST /retention/segments/ and /retention/association-rules/); the "
+                             "commands run with the system scope (tests/retention/test_segment_pages.py)",
     "callcenter.hotline": "the hotline page; an inbound call through POST /api/v1/calls/ by a non-holder is refused "
                           "by the service after the body is checked (tests/callcenter/test_api_followups.py)",
 }

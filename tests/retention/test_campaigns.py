@@ -214,3 +214,38 @@ def test_newcombe_interval_matches_the_hand_computation():
     z2 = 1.959963984540054 ** 2
     assert wilson(0, 10) == (0.0, pytest.approx(z2 / (10 + z2)))
     assert newcombe(1, 0, 1, 5).estimate is None
+
+
+def _segmented(world, members):
+    """A finished segmentation run of tenant A with cluster 1 holding `members` and cluster 2 the rest."""
+    from django.utils import timezone
+
+    from retention.segments.models import AnalysisRun, Cluster, CustomerCluster
+
+    run = AnalysisRun.objects.create(tenant=world.tenants["A"], kind="segments", as_of=T, status="done",
+                                     finished_at=timezone.now())
+    for number in (1, 2):
+        Cluster.objects.create(tenant=world.tenants["A"], run=run, number=number, size=len(members), share=0.5,
+                               r=3, f=3, m=3, visits=1, spend=100, traits=[])
+    CustomerCluster.objects.bulk_create([CustomerCluster(tenant=world.tenants["A"], run=run, customer=c, cluster=1)
+                                         for c in members])
+    return run
+
+
+def test_a_cluster_of_the_newest_segmentation_narrows_the_segment_and_is_kept_with_its_run(world, segment):
+    from retention.campaigns.forms import CampaignForm
+
+    members = [car.owner for car in segment["ok"][:4]]
+    run = _segmented(world, members)
+    a1 = world.dealers["A1"].pk
+    assert preview(world, dealer=a1, clusters={"run": run.pk, "numbers": [1]})["segment"] == 4
+    assert preview(world, dealer=a1, clusters={"run": run.pk, "numbers": [2]})["segment"] == 0
+    form = CampaignForm({"name": "簇召回", "dealer": a1, "states": ["lapsed"], "clusters": ["1"], "worked_by": "dealer",
+                         "control_share": 0, "script": "您好"}, scope=scope_of(world, "oem_analyst"))
+    assert form.is_valid(), form.errors
+    assert form.criteria()["clusters"] == {"run": run.pk, "numbers": [1]}
+    campaign = make_campaign(world, dealer=world.dealers["A1"], share=0, clusters={"run": run.pk, "numbers": [1]})
+    result = launch(world, campaign)
+    assert result["segment"] == 4 and result["called"] == 4
+    # A store's manager does not read the segments: the form offers no cluster.
+    assert "clusters" not in CampaignForm(scope=scope_of(world, "dealer_manager")).fields

@@ -243,6 +243,50 @@ def _make_customer_value(world: World, key: str):
 
 
 RESOURCES["retention/customer-value"] = ResourceSpec(make=_make_customer_value, payload=None, methods=frozenset())
+
+
+def _finished_run(tenant, kind: str):
+    """The tenant's one finished run of the kind (every object of a tenant goes in it, so the newest run holds all)."""
+    from django.utils import timezone
+
+    from retention.models import AnalysisRun
+
+    run = AnalysisRun.objects.filter(tenant=tenant, kind=kind, status="done").first()
+    return run or AnalysisRun.objects.create(tenant=tenant, kind=kind, as_of="2026-11-30", status="done",
+                                             finished_at=timezone.now())
+
+
+def _make_cluster(world: World, key: str):
+    from retention.models import Cluster
+
+    tenant = world.dealers[key].tenant
+    run = _finished_run(tenant, "segments")
+    return Cluster.objects.create(tenant=tenant, run=run, number=_n(), size=10, share=0.5, r=3, f=3, m=3, visits=1,
+                                  spend=500, traits=[{"attribute": "gender", "value": "male", "share": 0.9,
+                                                      "overall": 0.6}])
+
+
+def _make_association_rule(world: World, key: str):
+    from retention.models import AssociationRule
+
+    tenant = world.dealers[key].tenant
+    return AssociationRule.objects.create(tenant=tenant, run=_finished_run(tenant, "rules"),
+                                          antecedent=["income_band:high"], consequent="凯美瑞", support=0.1,
+                                          confidence=0.6, lift=1.8, customers=10, antecedent_customers=16)
+
+
+def _segment_visible(principal: Principal, key: str) -> bool:
+    """Tenant-wide aggregates: SEGMENT_VIEW holders of tenant A, except API clients bound to one dealer."""
+    from retention.access import SEGMENT_VIEW
+
+    scope = principal.scope
+    return key.startswith("A") and SEGMENT_VIEW.allows(scope) and (not scope.is_api_client or scope.is_tenant_wide)
+
+
+RESOURCES["retention/segments"] = ResourceSpec(make=_make_cluster, payload=None, methods=frozenset(),
+                                               visible=_segment_visible)
+RESOURCES["retention/association-rules"] = ResourceSpec(make=_make_association_rule, payload=None,
+                                                        methods=frozenset(), visible=_segment_visible)
 RESOURCES["follow-ups"] = ResourceSpec(make=_make_follow_up, payload=None, visible=_follow_up_visible,
                                        methods=frozenset(), empty_when_unseen=False)
 RESOURCES["calls"] = ResourceSpec(
