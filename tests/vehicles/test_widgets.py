@@ -36,9 +36,10 @@ def test_store_today_counts_todays_and_this_months_deliveries_and_visits_of_the_
 def test_todays_visits_are_the_stores_with_the_advisors_first(world):
     a1 = world.dealers["A1"]
     advisor = world.principals["service_advisor"].user
-    now = timezone.now()
+    # Times inside today's local day whatever the clock says (00:30 in Shanghai minus 50 minutes is yesterday).
+    now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(minutes=30)
     other = ServiceVisitFactory(dealer=a1, opened_at=now - timedelta(minutes=5))
-    mine = ServiceVisitFactory(dealer=a1, advisor=advisor, opened_at=now - timedelta(minutes=50))
+    mine = ServiceVisitFactory(dealer=a1, advisor=advisor, opened_at=now - timedelta(minutes=20))
     ServiceVisitFactory(dealer=a1, opened_at=now - timedelta(days=1, hours=1))  # yesterday
     elsewhere = ServiceVisitFactory(dealer=world.dealers["A2"], opened_at=now)
     foreign = ServiceVisitFactory(dealer=world.dealers["B1"], opened_at=now)
