@@ -55,3 +55,6 @@ def register() -> None:
     from .purges import PURGES
 
     plugins.register_data_purges(*PURGES)
+    from .history import COMPLAINT_HISTORY, RULE_HISTORY
+
+    plugins.register_history_subjects(COMPLAINT_HISTORY, RULE_HISTORY)

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from . import rls
+from . import history, rls
 from .scope import Scope, tenant_model
 
 
@@ -82,7 +82,9 @@ class TenantCommand(BaseCommand):
             raise CommandError(f"The connection is restricted to another tenant (id {current}).")
         entered = rls.enter(scope.tenant_id)
         try:
-            return self.handle_tenant(*args, scope=scope, **options)
+            with history.channel(channel=history.COMMAND, command=self.__module__.rsplit(".", 1)[-1],
+                                 **history.scope_metadata(scope)):
+                return self.handle_tenant(*args, scope=scope, **options)
         finally:
             if entered:
                 rls.leave()

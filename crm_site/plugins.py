@@ -170,6 +170,36 @@ def register_data_purges(*purges: DataPurge) -> None:
     registry["data_purges"].extend(purges)
 
 
+@dataclass(frozen=True)
+class HistorySubject:
+    """A tracked model with a history panel (`/history/<key>/<pk>/`), read through the model's scope.
+
+    `event_model` is its pghistory event model; `related` names other event models with the field that points at
+    the object (a customer's consents). `permission`, when set, is needed besides seeing the object. `masks(scope)`
+    returns column → function giving a value as this viewer may see it (a masked mobile); `labels` renames columns (and a related model, by its label).
+    `customer_field` is the event model's column naming the customer and `personal_fields` what an erasure of that
+    customer overwrites in every event with the erased row's values.
+    """
+
+    key: str
+    model: type[models.Model]
+    event_model: type[models.Model]
+    related: tuple[tuple[type[models.Model], str], ...] = ()
+    permission: Permission | tuple[Permission, ...] | None = None
+    masks: Callable[[Any], dict[str, Callable[[Any], str]]] | None = None
+    labels: dict[str, Any] = field(default_factory=dict)
+    customer_field: str = ""
+    personal_fields: tuple[str, ...] = ()
+
+
+def register_history_subjects(*subjects: HistorySubject) -> None:
+    """Give tracked models their history panel; a key used twice is refused."""
+    for subject in subjects:
+        if subject.key in registry["history_subjects"]:
+            raise ValueError(f"History subject {subject.key!r} is registered twice.")
+        registry["history_subjects"][subject.key] = subject
+
+
 def register_permissions(module: ModuleType) -> list[Permission]:
     """Register every Permission an app's access module defines; a code used twice is refused."""
     found = [value for value in vars(module).values() if isinstance(value, Permission)]

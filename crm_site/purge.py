@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from . import history
 from .dates import months_back
 from .models import AuditEvent, DataRetention
 from .plugins import DataPurge
@@ -23,7 +24,8 @@ def purge_audit(tenant_id: int, before) -> int:
     return AuditEvent.objects.filter(tenant_id=tenant_id, at__lt=before).delete()[0]
 
 
-CORE_PURGES = (DataPurge("audit_log", "audit_months", purge_audit),)
+CORE_PURGES = (DataPurge("audit_log", "audit_months", purge_audit),
+               DataPurge("change_history", "history_months", history.purge_events))
 
 
 def data_purge(*, tenant_id: int, on: dt.date) -> dict[str, int]:

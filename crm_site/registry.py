@@ -48,4 +48,6 @@ registry = Registry({
     "call_sections": [],
     # What each app deletes or blanks when its keeping period (crm_site.models.DataRetention) has passed (DataPurge).
     "data_purges": [],
+    # Models whose change history is shown in a panel (HistorySubject, key → entry): crm_site.history reads them.
+    "history_subjects": {},
 })

@@ -20,6 +20,9 @@ from django.db import DatabaseError, connection
 logger = logging.getLogger(__name__)
 
 POLICY = "crm_tenant_isolation"
+# Shared tables without a tenant the application role must not touch: pghistory's context table (the change history
+# keeps its context on each tenant's own event rows instead, crm_site.history).
+UNGRANTED_TABLES = ("pghistory_context",)
 
 
 def app_role() -> str:
@@ -55,6 +58,10 @@ def install(using: str = "default", **kwargs) -> None:
         cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
         cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
         cursor.execute(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        for table in UNGRANTED_TABLES:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+            if cursor.fetchone()[0]:
+                cursor.execute(f'REVOKE ALL ON "{table}" FROM "{role}"')
         for table in tenant_tables():
             cursor.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
             cursor.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')

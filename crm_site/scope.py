@@ -108,6 +108,10 @@ def scope_for_request(request) -> Scope | None:
 
             # From here on the database itself refuses other tenants' rows (released when the request ends).
             rls.enter(raw._crm_scope.tenant_id)
+            from . import history
+
+            # Here, not in a middleware: DRF authenticates a token inside the view, so only now is it known who acts.
+            history.attach_scope(request, raw._crm_scope)
     return raw._crm_scope
 
 

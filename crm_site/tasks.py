@@ -19,11 +19,12 @@ class ScopedTask(Task):
     def __call__(self, *args, **kwargs):
         scope = Scope.from_task_args(kwargs.get("scope"))
         kwargs["scope"] = scope
-        from . import rls
+        from . import history, rls
 
         entered = rls.enter(scope.tenant_id)
         try:
-            return super().__call__(*args, **kwargs)
+            with history.channel(channel=history.TASK, task=self.name.rsplit(".", 1)[-1], **history.scope_metadata(scope)):
+                return super().__call__(*args, **kwargs)
         finally:
             if entered:
                 rls.leave()

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import login_guard, notifications, web
+from . import history_views, login_guard, notifications, web
 from .discovery import page_urls
 
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path("notifications/badge/", notifications.NotificationBadge.as_view(), name="notification-badge"),
     path("notifications/<id:pk>/open/", notifications.NotificationOpen.as_view(), name="notification-open"),
+    path("history/<str:subject>/<id:pk>/", history_views.HistoryPanel.as_view(), name="history"),
     *page_urls(),
 ]

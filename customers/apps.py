@@ -36,3 +36,6 @@ class CustomersConfig(AppConfig):
         from .imports import IMPORT_KINDS
 
         plugins.register_import_kinds(*IMPORT_KINDS)
+        from .history import CUSTOMER_HISTORY
+
+        plugins.register_history_subjects(CUSTOMER_HISTORY)

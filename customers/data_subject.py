@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm_site import crypto
+from crm_site import crypto, history
 from crm_site.models import audit
 from crm_site.registry import registry
 from crm_site.scope import Scope
@@ -72,6 +72,7 @@ def customer_export(*, scope: Scope, customer: Customer, reason: str = "") -> di
         data[participant.key] = [row_data(row) for row in rows]
         for key, related in (participant.related(customer) if participant.related else {}).items():
             data[key] = [row_data(row) for row in related.order_by("pk")]
+    data["change_history"] = history.customer_events(customer.tenant_id, customer.pk)
     counts = {key: len(rows) for key, rows in data.items() if isinstance(rows, list)}
     DataSubjectRequest.objects.create(tenant_id=customer.tenant_id, customer=customer,
                                       kind=DataSubjectRequest.Kind.EXPORT, requested_by_id=scope.user_id,
@@ -109,6 +110,7 @@ def customer_erase(*, scope: Scope, customer: Customer, reason: str) -> DataSubj
     customer.birth_date = None
     customer.erased_at = timezone.now()
     customer.save()
+    cleared["change_history"] = history.erase_customer_history(customer.tenant_id, customer.pk)
     request = DataSubjectRequest.objects.create(
         tenant_id=customer.tenant_id, customer=customer, kind=DataSubjectRequest.Kind.ERASURE,
         requested_by_id=scope.user_id, reason=reason.strip()[:255], detail={"cleared": cleared})

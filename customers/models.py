@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from crm_site import crypto
+from crm_site import crypto, history
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
 from crm_site.validators import NOTES_MAX_LENGTH, mask_mobile, mask_resident_id, validate_birth_date
@@ -29,6 +29,8 @@ def linked_to_scope(scope: Scope, field: str = "pk") -> Q:
     return q
 
 
+# The encrypted ID number is never copied into the history: its keyed hash says when it changed, not what it is.
+@history.track(model_name="CustomerHistory", exclude=("id_number_encrypted",))
 class Customer(TenantOwned):
     """One person or company of the whole network, shared by every dealer that serves them."""
 
@@ -164,6 +166,7 @@ class ContactPoint(TenantOwned):
         return linked_to_scope(scope, "customer_id")
 
 
+@history.track(model_name="ConsentRecordHistory")
 class ConsentRecord(TenantOwned):
     """A customer's consent (or refusal) for one channel and purpose; the latest record per pair is in force."""
 

@@ -222,7 +222,7 @@ class DataRetentionForm(forms.ModelForm):
 
     class Meta:
         model = DataRetention
-        fields = ["audit_months", "call_notes_months", "attachments_months"]
+        fields = ["audit_months", "call_notes_months", "attachments_months", "history_months"]
 
 
 class DataRetentionEdit(ScopeRequiredMixin, View):

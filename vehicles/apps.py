@@ -46,3 +46,6 @@ class VehiclesConfig(AppConfig):
         from .imports import IMPORT_KINDS
 
         plugins.register_import_kinds(*IMPORT_KINDS)
+        from .history import VEHICLE_HISTORY
+
+        plugins.register_history_subjects(VEHICLE_HISTORY)

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site import history
 from crm_site.api.bulk import CREATED, UPDATED, error_result
 from crm_site.scope import Scope
 from crm_site.validators import mileage_error, start_of_tomorrow
@@ -403,4 +404,6 @@ def _json_value(value):
 
 def service_visits_bulk_upsert(*, scope: Scope, items: list) -> list[dict | None]:
     """Results of a batch of repair orders, one per item in order; None for an item left to the per-item path."""
-    return VisitBatch(scope, items).run()
+    # Its statements bind on the server (_cursor): the change-history context (vehicles it registers) is set once.
+    with history.set_once_per_transaction():
+        return VisitBatch(scope, items).run()

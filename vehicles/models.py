@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_site import history
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
 from crm_site.validators import validate_plate, validate_vin
@@ -51,6 +52,8 @@ def vehicles_linked_to_scope(scope: Scope, field: str = "pk") -> Q:
     return q
 
 
+# The mileage is left out: every service visit moves it, and the visits are its history.
+@history.track(model_name="VehicleHistory", exclude=("mileage_km",))
 class Vehicle(TenantOwned):
     """One car of the network, known by its VIN (车架号)."""
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_site import history
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
 from crm_site.validators import NOTES_MAX_LENGTH
@@ -136,6 +137,12 @@ class ComplaintCounter(TenantOwned):
         constraints = [models.UniqueConstraint(fields=["tenant", "month"], name="complaint_counter_unique")]
 
 
+# The clocks' bookkeeping is left out (recomputed on every step and by the escalation run every five minutes); the
+# steps themselves are the complaint's own timeline (ComplaintEvent).
+@history.track(model_name="ComplaintHistory", exclude=(
+    "cycle_started_at", "first_contact_due", "resolution_due", "escalate_at", "first_contact_escalated",
+    "resolution_escalated", "escalated_at", "progress_at", "first_contact_hours", "resolution_hours",
+    "first_contact_in_time", "resolution_in_time"))
 class Complaint(DealerOwned):
     """One complaint (投诉) against a responsible dealer, with its commitments, level and owner."""
 

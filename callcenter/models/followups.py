@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm_site import history
 from crm_site.models import DealerOwned, TenantOwned, dealer_scope_q, tenant_key
 from crm_site.scope import Scope
 from dealers.choices import DEALER_ROLES
@@ -20,6 +21,7 @@ def default_retry_minutes() -> dict:
     return {choices.Outcome.NO_ANSWER: 120, choices.Outcome.BUSY: 30}
 
 
+@history.track(model_name="FollowUpRuleHistory")
 class FollowUpRule(TenantOwned):
     """A rule = trigger + offset + queue + due window + script (DESIGN §4); HQ keeps them."""
 

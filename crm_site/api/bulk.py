@@ -18,6 +18,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from .. import history
 from .errors import PayloadTooLarge
 
 MAX_BULK_ITEMS = 1000
@@ -129,7 +130,7 @@ class BulkUpsertMixin(UpsertCreateMixin):
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def bulk(self, request, *args, **kwargs):
         items = bulk_items(request.data)
-        with transaction.atomic():
+        with transaction.atomic(), history.channel(channel=history.BULK):
             results = self.bulk_upsert(items)
         return bulk_response(results)
 

@@ -17,6 +17,7 @@ from django.db.models import F, Func, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from crm_site import history
 from crm_site.scope import Scope
 from crm_site.tasks import ScopedTask
 
@@ -185,7 +186,8 @@ def import_run(job_id: int, *, scope: Scope, language: str = "") -> str:
             fail_job(job_id, [entry(REFUSED)])
             return "refused"
         try:
-            finished = _run(job, kind, scope)
+            with history.channel(channel=history.IMPORT, import_job=job_id):
+                finished = _run(job, kind, scope)
         except (ParseError, ValidationError) as exc:
             fail_job(job_id, _failure_entries(exc))
             return "failed"

@@ -25,6 +25,9 @@ class DataRetention(TenantOwned):
                                        "and their outcomes stay for the figures."))
     attachments_months = months_field(_("attachments (months)"), 36,
                                       _("Photos and documents of closed complaints: deleted after this long."))
+    history_months = months_field(_("change history (months)"), 24,
+                                  _("Who changed a customer, vehicle, consent, complaint or follow-up rule, when and "
+                                    "what: kept this long, then deleted."))
 
     class Meta:
         verbose_name = _("data retention")

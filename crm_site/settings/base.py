@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "crm_site",
     "crm_site.imports",
     "dealers",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "dealers.middleware.SecondFactorGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm_site.history.HistoryContextMiddleware",
     # After locale and authentication: its 400 page is in the user's language, with the menu.
     "crm_site.middleware.QueryStringLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -61,10 +61,10 @@ def test_hq_sets_the_periods(world, name):
     response = client.get("/org/data-retention/")
     assert response.status_code == (200 if name in {"oem_admin", "oem_analyst"} else 403)
     posted = client.post("/org/data-retention/", {"audit_months": "12", "call_notes_months": "6",
-                                                  "attachments_months": "12"})
+                                                  "attachments_months": "12", "history_months": "24"})
     assert posted.status_code == (302 if name == "oem_admin" else 403)
     bad = client.post("/org/data-retention/", {"audit_months": "0", "call_notes_months": "6",
-                                               "attachments_months": "12"})
+                                               "attachments_months": "12", "history_months": "24"})
     if name == "oem_admin":
         assert bad.status_code == 200 and 'value="0"' in bad.content.decode()
         assert DataRetention.objects.get(tenant=world.tenants["A"]).audit_months == 12
