@@ -42,6 +42,17 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a phone-sized window (390 × 844), Chinese, Shanghai time."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
 def log_in(page, username: str, password: str) -> None:
     page.goto(f"{page.base_url}/login/")
     page.fill("input[name=username]", username)

@@ -15,16 +15,6 @@ PAGES = ["/", "/customers/", "/customers/leads/", "/vehicles/", "/vehicles/visit
          "/vehicles/models/", "/imports/", "/org/users/", "/notifications/"]
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_menu_opens_on_a_phone_and_no_page_overflows(phone):
     dealer = DealerFactory()

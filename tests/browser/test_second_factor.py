@@ -24,16 +24,6 @@ def code_of(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 def fits(page) -> bool:
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     return width[0] <= width[1]

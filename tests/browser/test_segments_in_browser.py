@@ -3,6 +3,8 @@ and a run launched from the form is followed by the polled progress until the pa
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from crm_site.scope import Scope
@@ -12,16 +14,6 @@ from tests.retention.segment_data import AS_OF, two_groups
 
 from ..conftest import build_world
 from .conftest import log_in
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,6 +43,8 @@ def test_an_analyst_runs_both_analyses_and_reads_them_on_a_phone(phone):
         phone.wait_for_selector(".chart-canvas svg")
         width = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], (path, width)
-        phone.screenshot(path=f"/tmp/seg-{path.strip('/').replace('/', '-')}.png", full_page=True)
+        if os.environ.get("SCREENSHOT_DIR"):
+            phone.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/seg-{path.strip('/').replace('/', '-')}.png",
+                             full_page=True)
     assert phone.locator("#association-rules tbody tr").count() >= 1
     assert violations == []
