@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site import crypto, history
-from crm_site.models import audit
+from crm_site.models import AuditEvent, audit
 from crm_site.registry import registry
 from crm_site.scope import Scope
 
@@ -73,6 +73,12 @@ def customer_export(*, scope: Scope, customer: Customer, reason: str = "") -> di
         for key, related in (participant.related(customer) if participant.related else {}).items():
             data[key] = [row_data(row) for row in related.order_by("pk")]
     data["change_history"] = history.customer_events(customer.tenant_id, customer.pk)
+    # Who saw or handled the person: every audited action on the record (reveals, exports, erasure, consent changes).
+    data["access_log"] = [
+        {"at": _value(row.at), "action": row.action, "user": row.actor_user_id, "api_client": row.actor_api_client_id,
+         "detail": row.detail}
+        for row in AuditEvent.objects.filter(tenant_id=customer.tenant_id, object_type=Customer._meta.label_lower,
+                                             object_id=str(customer.pk)).order_by("at", "pk")]
     counts = {key: len(rows) for key, rows in data.items() if isinstance(rows, list)}
     DataSubjectRequest.objects.create(tenant_id=customer.tenant_id, customer=customer,
                                       kind=DataSubjectRequest.Kind.EXPORT, requested_by_id=scope.user_id,

@@ -9,6 +9,8 @@ from callcenter.models import Call
 from crm_site.models.audit import AuditEvent
 from customers.bulk import customers_bulk_upsert
 from customers.models import ContactPoint, Customer, DataSubjectRequest
+from customers.services import customer_reveal
+from dealers.principals import scope_for_user
 from tests.customers.factories import CustomerFactory
 from tests.fake_app.models import FakeNote
 from tests.helpers import EVERY_ROLE, browser
@@ -31,6 +33,7 @@ def person(world):
 
 def test_the_export_holds_every_participants_rows(world, api, person):
     customer, visit, note, call = person
+    customer_reveal(scope=scope_for_user(world.principals["cc_agent"].user), customer=customer, field="mobile")
     response = api("oem_admin").get(f"/api/v1/customers/{customer.pk}/data-export/")
     assert response.status_code == 200
     data = response.json()["data"]
@@ -39,6 +42,7 @@ def test_the_export_holds_every_participants_rows(world, api, person):
     assert [row["id"] for row in data["service_visits"]] == [visit.pk]
     assert [row["id"] for row in data["calls"]] == [call.pk]
     assert data["contact_points"][0]["value"] == "wxid_wang"
+    assert [row["action"] for row in data["access_log"]] == ["customer.reveal.mobile"]  # who saw the person
     assert DataSubjectRequest.objects.get(customer=customer).kind == "export"
     assert AuditEvent.objects.filter(action="customer.data_export", object_id=str(customer.pk)).exists()
     page = browser(world, "oem_admin").get(f"/customers/{customer.pk}/data/", {"view": "export"})
