@@ -116,8 +116,11 @@ def call_open_lead(*, scope: Scope, call: Call, dealer_id: int, interested_model
 
 @transaction.atomic
 def call_book_service(*, scope: Scope, call: Call, dealer_id: int, wanted_on: dt.date, notes: str = "",
-                      vehicle=None) -> ServiceBooking:
-    """A caller asks for a service appointment: the store confirms it; its advisors are told at once."""
+                      vehicle=None, recategorise: bool = True) -> ServiceBooking:
+    """A caller asks for a service appointment: the store confirms it; its advisors are told at once.
+
+    A booking taken in a follow-up call keeps the call a follow-up (`recategorise=False`): the board counts it so.
+    """
     from customers.services import customer_link_dealer
 
     errors = {}
@@ -133,12 +136,14 @@ def call_book_service(*, scope: Scope, call: Call, dealer_id: int, wanted_on: dt
         tenant_id=scope.tenant_id, dealer_id=dealer_id, customer_id=call.customer_id,
         vehicle=vehicle or call.vehicle, call=call, wanted_on=wanted_on, notes=(notes or "")[:500])
     customer_link_dealer(customer=call.customer, dealer_id=dealer_id, kind=LinkKind.ASSIGNED)
-    call.category = CallCategory.BOOKING
+    if recategorise:
+        call.category = CallCategory.BOOKING
     call.dealer_id = call.dealer_id or dealer_id
     call.save(update_fields=["category", "dealer", "updated_at"])
     notify(tenant_id=scope.tenant_id, users=dealer_people(dealer_id, {Role.SERVICE_ADVISOR, Role.DEALER_MANAGER}),
            kind="service_booking",
-           text=_("Service booking from the hotline: %(customer)s on %(day)s.") % {
+           text=(_("Service booking from the hotline: %(customer)s on %(day)s.") if recategorise else
+                 _("Service booking from a follow-up call: %(customer)s on %(day)s.")) % {
                "customer": call.customer.name, "day": wanted_on.isoformat()},
            link="/callcenter/bookings/")
     audit(scope, "call.booking", call, booking=booking.pk)

@@ -16,6 +16,7 @@ def register() -> None:
     from crm_site import plugins
 
     from . import access, demo, widgets
+    from .booking_section import SECTION as BOOKING_SECTION
     from .models import Call, FollowUpTask, NumberFlag, ServiceBooking
     from .rules import rules_create_defaults
     from .timeline import TIMELINE_SOURCES
@@ -35,6 +36,7 @@ def register() -> None:
                          order=82),
     )
     plugins.register_widgets(*widgets.WIDGETS)
+    plugins.register_call_sections(BOOKING_SECTION)
     plugins.register_timeline_sources(*TIMELINE_SOURCES)
     plugins.register_customer_panels(plugins.CustomerPanel(
         code="follow_ups", template="callcenter/_customer_follow_ups.html", model=FollowUpTask, order=40,
