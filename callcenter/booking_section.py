@@ -49,6 +49,8 @@ def _save(scope, task, data, outcome) -> None:
         raise ValidationError({"wanted_on": [_("Only a customer who was reached can be booked: choose Reached, or "
                                                "clear the day.")]})
     call = Call.objects.filter(follow_up=task).order_by("-started_at", "-pk").first()
+    if call is None:  # the outcome saved no call (nothing to link the booking to): say so rather than fail
+        raise ValidationError({"wanted_on": [_("The call was not recorded, so no booking can be linked to it.")]})
     call_book_service(scope=scope, call=call, dealer_id=task.dealer_id, wanted_on=wanted_on,
                       notes=(data.get(PREFIX + "notes") or "").strip(), vehicle=task.vehicle, recategorise=False)
 
