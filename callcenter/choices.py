@@ -56,6 +56,9 @@ class Outcome(models.TextChoices):
 
 
 RETRY_OUTCOMES = (Outcome.NO_ANSWER, Outcome.BUSY)
+# Outcomes of a call that got through to the customer (接通): they answered, even to refuse or to ask for later; the
+# board's reach rate and a campaign's "reached" both count these.
+REACHED_OUTCOMES = (Outcome.REACHED, Outcome.REFUSED, Outcome.CALLBACK)
 
 
 class SkipReason(models.TextChoices):

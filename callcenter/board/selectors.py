@@ -18,11 +18,9 @@ from django.utils import timezone
 from dealers.choices import Role
 from dealers.models import User
 
-from ..choices import OPEN_STATUSES, Outcome, TaskStatus
+from ..choices import OPEN_STATUSES, REACHED_OUTCOMES, TaskStatus
 from ..models import Call, FollowUpRule, FollowUpTask
 
-# Outcomes of a call that got through to the customer (接通): they answered, even to refuse or to ask for later.
-REACHED_OUTCOMES = (Outcome.REACHED, Outcome.REFUSED, Outcome.CALLBACK)
 # A task is closed when its work ended; a cancelled one (rule withdrawn, customer merged away) was never worked.
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.UNREACHABLE, TaskStatus.EXPIRED)
 # Who the board counts as agents and may hand a task to (DESIGN §2: the call center's two roles).

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from callcenter.choices import Outcome
+from callcenter.choices import REACHED_OUTCOMES
 
+from ..selectors import rate
 from .models import CALL_WINDOW_DAYS, RETURN_DAYS, Campaign, MemberGroup
 from .stats import Difference, newcombe
 
-REACHED = [Outcome.REACHED, Outcome.REFUSED, Outcome.CALLBACK]
+REACHED = list(REACHED_OUTCOMES)  # the call center's definition, as the board counts it
 
 OUTCOMES_SQL = """
 WITH m AS (
@@ -81,7 +82,7 @@ class GroupFigures:
     returned: int = 0
 
     def rate(self, name: str) -> float | None:
-        return getattr(self, name) / self.members if self.members else None
+        return rate(getattr(self, name), self.members)
 
 
 @dataclass
