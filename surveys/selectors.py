@@ -55,18 +55,21 @@ def _monthly(scope: Scope, template: SurveyTemplate, months):
     return SurveyMonthly.objects.scoped(scope).filter(family=template.code, month__in=list(months), responses__gt=0)
 
 
+def _summed(rows, key: str) -> dict:
+    """{group: the summed counts of the monthly rows, with the mean index as `idx`}, grouped by one column."""
+    found = rows.values(key).annotate(
+        n=Sum("responses"), idx_sum=Sum("index_sum"), idx_n=Sum("index_n"), top=Sum("top"), top_n=Sum("top_n"),
+        pro=Sum("promoters"), det=Sum("detractors"), nps_n=Sum("nps_n")).order_by()
+    return {row[key]: {**row, "idx": row["idx_sum"] / row["idx_n"] if row["idx_n"] else None} for row in found}
+
+
 def _aggregate(scope: Scope, template: SurveyTemplate, month: dt.date, group_by: str,
                factors: list[str] | None = None) -> dict:
     """Per group: count, mean index, top-box and NPS counts, and (when named) each factor's mean, from the sums."""
     key = _key(group_by) or "tenant_id"
-    found = _monthly(scope, template, [month]).values(key).annotate(
-        n=Sum("responses"), idx_sum=Sum("index_sum"), idx_n=Sum("index_n"), top=Sum("top"), top_n=Sum("top_n"),
-        pro=Sum("promoters"), det=Sum("detractors"), nps_n=Sum("nps_n")).order_by()
-    out = {}
-    for row in found:
-        row["idx"] = row["idx_sum"] / row["idx_n"] if row["idx_n"] else None
+    out = _summed(_monthly(scope, template, [month]), key)
+    for row in out.values():
         row["factors"] = {}
-        out[row[key]] = row
     if factors:
         for group, values in _factor_means(scope, template, month, group_by).items():
             if group in out:
@@ -175,11 +178,7 @@ def trend(*, scope: Scope, template: SurveyTemplate, month: dt.date, months: int
     rows = _monthly(scope, template, [shift_month(first, n) for n in range(months)])
     if dealer_id is not None:
         rows = rows.filter(dealer_id=dealer_id)
-    found = {r["month"]: r for r in rows.values("month").annotate(
-        n=Sum("responses"), idx_sum=Sum("index_sum"), idx_n=Sum("index_n"), top=Sum("top"), top_n=Sum("top_n"),
-        pro=Sum("promoters"), det=Sum("detractors"), nps_n=Sum("nps_n")).order_by()}
-    for row in found.values():
-        row["idx"] = row["idx_sum"] / row["idx_n"] if row["idx_n"] else None
+    found = _summed(rows, "month")
     out = []
     for n in range(months):
         m = shift_month(first, n)
