@@ -5,7 +5,7 @@ Mounted at the site root (url_prefix ""), so the one module serves both without 
 
 from django.urls import path
 
-from . import public, views
+from . import public, template_views, views
 
 url_prefix = ""
 app_name = "surveys"
@@ -14,10 +14,10 @@ urlpatterns = [
     path("s/<str:token>/", public.survey_link, name="link"),
     path("surveys/", views.RankingView.as_view(), name="ranking"),
     path("surveys/dealers/<id:pk>/", views.DealerIndexView.as_view(), name="dealer"),
-    path("surveys/templates/", views.TemplateListView.as_view(), name="template-list"),
-    path("surveys/templates/new/", views.TemplateEditView.as_view(), name="template-create"),
-    path("surveys/templates/<id:pk>/", views.TemplateEditView.as_view(), name="template-edit"),
-    path("surveys/templates/<id:pk>/preview/", views.TemplatePreviewView.as_view(), name="template-preview"),
+    path("surveys/templates/", template_views.TemplateListView.as_view(), name="template-list"),
+    path("surveys/templates/new/", template_views.TemplateEditView.as_view(), name="template-create"),
+    path("surveys/templates/<id:pk>/", template_views.TemplateEditView.as_view(), name="template-edit"),
+    path("surveys/templates/<id:pk>/preview/", template_views.TemplatePreviewView.as_view(), name="template-preview"),
     path("surveys/invitations/", views.InvitationListView.as_view(), name="invitation-list"),
     path("surveys/invitations/<id:pk>/", views.InvitationDetailView.as_view(), name="invitation-detail"),
     path("surveys/responses/<id:pk>/", views.ResponseDetailView.as_view(), name="response-detail"),
